@@ -1,0 +1,1 @@
+"""Sales Assistant for Slack: deals, leads, pipeline and funnel figures, digests."""

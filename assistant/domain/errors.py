@@ -1,0 +1,82 @@
+"""Domain errors: each one carries what a user needs to fix their input.
+
+They are raised deep inside services and parsers and turned into friendly replies at the
+edge (commands, buttons, modals); the message text is written for the person who typed the
+command, never for a developer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DomainError(Exception):
+    """Base of every error that is the user's to fix; `str(err)` is the reply."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """Something typed could not be understood (an amount, a date, a period...)."""
+
+
+class NotFound(DomainError):
+    """A deal, lead, subscription or stage reference matched nothing."""
+
+
+class UnknownDeal(NotFound):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"No deal matches `{reference}`.")
+        self.reference = reference
+
+
+class UnknownLead(NotFound):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"No lead matches `{reference}`.")
+        self.reference = reference
+
+
+class AmbiguousReference(DomainError):
+    """A name fragment matched several records; nothing was changed."""
+
+    def __init__(self, reference: str, candidates: Sequence[str]) -> None:
+        shown = ", ".join(candidates[:10])
+        more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        super().__init__(
+            f"`{reference}` matches {len(candidates)} records: {shown}{more}. "
+            "Use the number (e.g. `#12`) to pick one."
+        )
+        self.reference = reference
+        self.candidates = list(candidates)
+
+
+class UnknownStage(DomainError):
+    def __init__(self, text: str, suggestion: str | None, choices: Sequence[str]) -> None:
+        hint = f", did you mean `{suggestion}`?" if suggestion else ""
+        listing = ", ".join(f"`{c}`" for c in choices)
+        super().__init__(f"Unknown stage `{text}`{hint} Stages: {listing}.")
+        self.text = text
+        self.suggestion = suggestion
+        self.choices = list(choices)
+
+
+class NotAllowed(DomainError):
+    """The caller's role does not permit the action; says who may."""
+
+    def __init__(self, action: str, who_may: str) -> None:
+        super().__init__(f"You can't {action}: only {who_may} can.")
+        self.action = action
+        self.who_may = who_may
+
+
+class ChangedMeanwhile(DomainError):
+    """The record changed since the caller last saw it (a stale button, say)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} was changed by someone else meanwhile; look again and retry.")
+
+
+class InvalidTransition(DomainError):
+    """A move that the pipeline rules forbid (moving a closed deal, back from the first stage)."""

@@ -1,0 +1,68 @@
+"""Turning Deal rows into DealViews, with the stage facts the figures need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.domain.stages import LOST_PROBABILITY, WON_PROBABILITY, DealStatus, StageKind
+from assistant.services.views import DealView
+from assistant.services.workspaces import load_stages
+from assistant.storage.models import Deal, Lead, Stage
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds() / 86400)
+
+
+def stage_map(session: Session, workspace_id: int) -> dict[str, Stage]:
+    """All pipeline stages, hidden ones too, since old deals may still sit in them."""
+    stages = load_stages(session, workspace_id, StageKind.PIPELINE, include_inactive=True)
+    return {s.key: s for s in stages}
+
+
+def deal_view(deal: Deal, stages: dict[str, Stage], now: datetime, lead_number=None) -> DealView:
+    stage = stages.get(deal.stage_key)
+    if deal.status == DealStatus.WON:
+        probability = WON_PROBABILITY
+    elif deal.status == DealStatus.LOST:
+        probability = LOST_PROBABILITY
+    else:
+        probability = stage.probability if stage else LOST_PROBABILITY
+    return DealView(
+        number=deal.number,
+        name=deal.name,
+        company=deal.company,
+        amount=deal.amount,
+        owner_id=deal.owner_id,
+        stage_key=deal.stage_key,
+        stage_label=stage.label if stage else deal.stage_key,
+        stage_entered_at=deal.stage_entered_at,
+        status=deal.status,
+        lost_reason=deal.lost_reason,
+        close_date=deal.close_date,
+        closed_at=deal.closed_at,
+        source=deal.source,
+        campaign=deal.campaign,
+        lead_number=lead_number,
+        created_at=deal.created_at,
+        version=deal.version,
+        target_days=stage.target_days if stage else None,
+        probability=probability,
+        days_in_stage=days_between(deal.stage_entered_at, deal.closed_at or now),
+    )
+
+
+def deal_views(session: Session, deals: list[Deal], workspace_id: int, now: datetime):
+    stages = stage_map(session, workspace_id)
+    lead_ids = {d.lead_id for d in deals if d.lead_id is not None}
+    numbers = {}
+    if lead_ids:
+        numbers = dict(session.execute(select(Lead.id, Lead.number).where(Lead.id.in_(lead_ids))))
+    return [deal_view(d, stages, now, numbers.get(d.lead_id)) for d in deals]
+
+
+def one_deal_view(session: Session, deal: Deal, now: datetime) -> DealView:
+    return deal_views(session, [deal], deal.workspace_id, now)[0]

@@ -1,0 +1,224 @@
+"""Workspace settings and pipeline stage configuration (admins only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import func, select
+
+from assistant.domain.errors import InvalidInput
+from assistant.domain.roles import require_admin
+from assistant.domain.stage_match import match_stage
+from assistant.domain.stages import DealStatus, StageKind
+from assistant.services.context import Actor, Services
+from assistant.services.history import record
+from assistant.services.roles import role_in
+from assistant.services.views import StageView
+from assistant.services.workspaces import (
+    ensure_workspace,
+    load_stages,
+    stage_defs,
+    stage_view,
+    workspace_for_reading,
+)
+from assistant.storage.models import Deal, Stage
+
+MAX_STAGES = 12
+SUPPORTED_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    timezone: str
+    currency: str
+    feed_channel: str | None
+    feed_moves: bool
+
+
+def get_settings(services: Services, actor: Actor) -> WorkspaceSettings:
+    with services.db.reading() as session:
+        ws = workspace_for_reading(services, session, actor.team_id)
+        return WorkspaceSettings(ws.timezone, ws.currency, ws.feed_channel, ws.feed_moves)
+
+
+def update_settings(
+    services: Services,
+    actor: Actor,
+    *,
+    timezone: str | None = None,
+    currency: str | None = None,
+    feed_channel: str | None = None,
+    feed_moves: bool | None = None,
+) -> WorkspaceSettings:
+    changes: dict[str, object] = {}
+    if timezone is not None:
+        changes["timezone"] = validate_timezone(timezone)
+    if currency is not None:
+        code = currency.strip().upper()
+        if not SUPPORTED_CURRENCY.match(code):
+            raise InvalidInput(f"`{currency}` is not a currency code; use one like USD, EUR, GBP.")
+        changes["currency"] = code
+    if feed_channel is not None:
+        changes["feed_channel"] = feed_channel or None
+    if feed_moves is not None:
+        changes["feed_moves"] = feed_moves
+    now = services.now()
+    with services.db.transaction() as session:
+        ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
+        require_admin(role_in(session, services, ws, actor), "change settings")
+        before = {field: getattr(ws, field) for field in changes}
+        for field, value in changes.items():
+            setattr(ws, field, value)
+        record(
+            session,
+            workspace_id=ws.id,
+            entity="settings",
+            entity_id=ws.id,
+            action="settings",
+            actor_id=actor.user_id,
+            at=now,
+            changes={f: (before[f], value) for f, value in changes.items()},
+        )
+        return WorkspaceSettings(ws.timezone, ws.currency, ws.feed_channel, ws.feed_moves)
+
+
+def validate_timezone(name: str) -> str:
+    name = name.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = [z for z in available_timezones() if z.casefold() == name.casefold()]
+        hint = f" Did you mean `{close[0]}`?" if close else " Use an Area/City name."
+        raise InvalidInput(f"Unknown time zone `{name}`.{hint} (e.g. `Europe/Berlin`)") from None
+    return name
+
+
+def list_pipeline(services: Services, actor: Actor) -> list[StageView]:
+    with services.db.reading() as session:
+        ws = workspace_for_reading(services, session, actor.team_id)
+        return [stage_view(s) for s in load_stages(session, ws.id, StageKind.PIPELINE)]
+
+
+def slug(label: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")
+    if not key:
+        raise InvalidInput(f"`{label}` can't be a stage name: use letters or digits.")
+    return key[:40]
+
+
+def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[StageView]:
+    """Replace the pipeline's stages, keeping the settings of stages that stay.
+
+    A stage that still holds open deals can't be removed: those deals would vanish from the
+    board. The admin is told which and how many, and nothing changes.
+    """
+    labels = [" ".join(label.split()) for label in labels if label.strip()]
+    if not 2 <= len(labels) <= MAX_STAGES:
+        raise InvalidInput(f"A pipeline needs 2 to {MAX_STAGES} stages ({len(labels)} given).")
+    keys = [slug(label) for label in labels]
+    if {"won", "lost"} & set(keys):
+        raise InvalidInput("`won` and `lost` are outcomes, not stages; leave them out.")
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("Two stages have the same name.")
+    now = services.now()
+    with services.db.transaction() as session:
+        ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
+        require_admin(role_in(session, services, ws, actor), "change the pipeline's stages")
+        existing = {
+            s.key: s for s in load_stages(session, ws.id, StageKind.PIPELINE, include_inactive=True)
+        }
+        occupied = dict(
+            session.execute(
+                select(Deal.stage_key, func.count())
+                .where(Deal.workspace_id == ws.id, Deal.status == DealStatus.OPEN.value)
+                .group_by(Deal.stage_key)
+            ).all()
+        )
+        removed = {k: n for k, n in occupied.items() if k not in keys}
+        if removed:
+            listing = ", ".join(f"`{k}` ({n})" for k, n in sorted(removed.items()))
+            raise InvalidInput(f"Open deals are still in {listing}; move them first.")
+        old_order = [s.key for s in sorted(existing.values(), key=lambda s: s.position) if s.active]
+        for position, (key, label) in enumerate(zip(keys, labels, strict=True)):
+            stage = existing.get(key)
+            if stage is None:
+                stage = Stage(workspace_id=ws.id, kind=StageKind.PIPELINE.value, key=key)
+                stage.probability = _interpolated_probability(position, len(keys))
+                stage.target_days = 14
+                session.add(stage)
+            if label.casefold() != key or not stage.label:
+                stage.label = label
+            stage.position = position
+            stage.active = True
+        for key, stage in existing.items():
+            if key not in keys:
+                stage.active = False
+                stage.position = MAX_STAGES + stage.position
+        record(
+            session,
+            workspace_id=ws.id,
+            entity="stage",
+            entity_id=ws.id,
+            action="stages",
+            actor_id=actor.user_id,
+            at=now,
+            changes={"pipeline": (",".join(old_order), ",".join(keys))},
+        )
+        session.flush()
+        return [stage_view(s) for s in load_stages(session, ws.id, StageKind.PIPELINE)]
+
+
+def _interpolated_probability(position: int, count: int) -> Decimal:
+    return (Decimal(90) * (position + 1) / (count + 1) / 100).quantize(Decimal("0.01"))
+
+
+def configure_stage(
+    services: Services,
+    actor: Actor,
+    stage_text: str,
+    *,
+    target_days: int | None = None,
+    probability: Decimal | None = None,
+    label: str | None = None,
+) -> StageView:
+    if target_days is None and probability is None and label is None:
+        raise InvalidInput("Nothing to change: give `target:<N>d`, `probability:<P>%` or `label:`.")
+    if target_days is not None and not 1 <= target_days <= 365:
+        raise InvalidInput("A target is 1 to 365 days.")
+    if probability is not None and not Decimal(0) <= probability <= Decimal(1):
+        raise InvalidInput("A probability is 0 to 100 %.")
+    if label is not None and not 1 <= len(label.strip()) <= 80:
+        raise InvalidInput("A label is 1 to 80 characters.")
+    now = services.now()
+    with services.db.transaction() as session:
+        ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
+        require_admin(role_in(session, services, ws, actor), "change stages")
+        stages = load_stages(session, ws.id, StageKind.PIPELINE)
+        key = match_stage(stage_text, stage_defs(stages))
+        stage = next(s for s in stages if s.key == key)
+        before = {
+            "target_days": stage.target_days,
+            "probability": stage.probability,
+            "label": stage.label,
+        }
+        if target_days is not None:
+            stage.target_days = target_days
+        if probability is not None:
+            stage.probability = probability
+        if label is not None:
+            stage.label = label.strip()
+        record(
+            session,
+            workspace_id=ws.id,
+            entity="stage",
+            entity_id=stage.id,
+            action="stage",
+            actor_id=actor.user_id,
+            at=now,
+            changes={f: (before[f], getattr(stage, f)) for f in before},
+        )
+        session.flush()
+        return stage_view(stage)

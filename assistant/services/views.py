@@ -1,0 +1,145 @@
+"""Plain results handed back to the edge; no ORM object leaves a transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StageView:
+    key: str
+    label: str
+    position: int
+    probability: Decimal
+    target_days: int | None
+
+
+@dataclass(frozen=True)
+class DealView:
+    number: int
+    name: str
+    company: str | None
+    amount: Decimal | None
+    owner_id: str
+    stage_key: str
+    stage_label: str
+    stage_entered_at: datetime
+    status: str
+    lost_reason: str | None
+    close_date: date | None
+    closed_at: datetime | None
+    source: str | None
+    campaign: str | None
+    lead_number: int | None
+    created_at: datetime
+    version: int
+    target_days: int | None
+    probability: Decimal
+    days_in_stage: float
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def overdue_days(self) -> float:
+        """Days past the stage's target (0 when on time or closed); PRODUCT.md §4."""
+        if not self.is_open or self.target_days is None:
+            return 0.0
+        return max(0.0, self.days_in_stage - self.target_days)
+
+    @property
+    def is_stuck(self) -> bool:
+        return self.overdue_days > 0
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    action: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    actor_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NoteView:
+    author_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StageStay:
+    """One visit of a deal to a stage, for the deal card's history."""
+
+    stage_key: str
+    stage_label: str
+    entered_at: datetime
+    left_at: datetime | None
+
+    def days(self, now: datetime) -> float:
+        return ((self.left_at or now) - self.entered_at).total_seconds() / 86400
+
+
+@dataclass(frozen=True)
+class DealCard:
+    deal: DealView
+    stays: list[StageStay]
+    notes: list[NoteView]
+    next_stage: StageView | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    deal: DealView
+    from_stage: str
+    to_stage: str
+    days_in_previous: float
+
+
+@dataclass(frozen=True)
+class LeadView:
+    number: int
+    name: str
+    company: str | None
+    email: str | None
+    source: str | None
+    campaign: str | None
+    stage_key: str
+    stage_label: str
+    furthest_stage_key: str
+    status: str
+    drop_reason: str | None
+    owner_id: str | None
+    created_at: datetime
+    version: int
+    deal_numbers: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LeadMoveResult:
+    lead: LeadView
+    from_stage: str
+    to_stage: str
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    lead: LeadView
+    deal: DealView
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """A slice of a longer list: `total` says how many there are in all."""
+
+    items: list[T]
+    total: int

@@ -1,0 +1,97 @@
+"""Workspaces: created and seeded with the default stages the first time one is seen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
+from assistant.services.views import StageView
+from assistant.storage.models import Stage, Workspace
+
+
+def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: str) -> Workspace:
+    """Return the team's workspace, creating and seeding it on first sight.
+
+    Two first requests from a new team can race; `ON CONFLICT DO NOTHING` lets exactly one
+    insert win on both databases, and the loser reads the winner's row.
+    """
+    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    if workspace is not None:
+        return workspace
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Workspace)
+        .values(
+            team_id=team_id,
+            timezone=timezone,
+            currency="USD",
+            feed_moves=False,
+            deal_seq=0,
+            lead_seq=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id"])
+        .returning(Workspace.id)
+    )
+    new_id = session.scalar(statement)
+    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    if new_id is not None:
+        _seed_stages(session, workspace.id)
+    return workspace
+
+
+def _seed_stages(session: Session, workspace_id: int) -> None:
+    for kind, stages in (
+        (StageKind.PIPELINE, DEFAULT_PIPELINE),
+        (StageKind.FUNNEL, DEFAULT_FUNNEL),
+    ):
+        for stage in stages:
+            session.add(
+                Stage(
+                    workspace_id=workspace_id,
+                    kind=kind.value,
+                    key=stage.key,
+                    label=stage.label,
+                    position=stage.position,
+                    probability=stage.probability,
+                    target_days=stage.target_days,
+                    active=True,
+                )
+            )
+    session.flush()
+
+
+def load_stages(
+    session: Session, workspace_id: int, kind: StageKind, *, include_inactive: bool = False
+) -> list[Stage]:
+    query = select(Stage).where(Stage.workspace_id == workspace_id, Stage.kind == kind.value)
+    if not include_inactive:
+        query = query.where(Stage.active.is_(True))
+    return list(session.scalars(query.order_by(Stage.position, Stage.id)))
+
+
+def stage_defs(stages: list[Stage]) -> list[StageDef]:
+    return [StageDef(s.key, s.label, s.position, s.probability, s.target_days) for s in stages]
+
+
+def stage_view(stage: Stage) -> StageView:
+    return StageView(stage.key, stage.label, stage.position, stage.probability, stage.target_days)
+
+
+def workspace_zone(workspace: Workspace) -> ZoneInfo:
+    return ZoneInfo(workspace.timezone)
+
+
+def workspace_for_reading(services, session: Session, team_id: str) -> Workspace:
+    """The team's workspace inside a read session, creating it first if it is new."""
+    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    if workspace is None:
+        with services.db.transaction() as writer:
+            ensure_workspace(writer, team_id, services.now(), services.default_timezone)
+        workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    return workspace

@@ -1,0 +1,151 @@
+"""Engines, sessions and transactions for SQLite and PostgreSQL.
+
+SQLite needs care to be safe under concurrent writers: its default deferred transactions
+let two writers read the same row and then fail (or, worse, one overwrite the other), and
+it ignores `SELECT ... FOR UPDATE`. Write transactions therefore start with
+`BEGIN IMMEDIATE`, which takes the write lock up front, and WAL mode lets readers go on
+while one writer works. Reads use a second engine with plain deferred transactions so they
+never queue behind writers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A PostgreSQL server that is down must be reported within Slack's 3 seconds, not after
+# the driver's default (no) connect timeout.
+POSTGRES_CONNECT_TIMEOUT_S = 2
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached; the request should be answered, not crashed."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept the URLs people paste (`postgres://`, `postgresql://`) and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event below instead of
+        # pysqlite's own implicit BEGIN, which would be DEFERRED.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=2,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+    )
+
+
+class Database:
+    """The one handle services get: `transaction()` to change, `reading()` to look."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        if self.is_sqlite:
+            self.write_engine = _sqlite_engine(self.url, immediate=True)
+            self.read_engine = _sqlite_engine(self.url, immediate=False)
+        else:
+            self.write_engine = self.read_engine = _postgres_engine(self.url)
+        self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits when the block ends, rolls back on any exception."""
+        with _translate_outage(), self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session; never commits."""
+        with _translate_outage(), self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def is_healthy(self) -> bool:
+        try:
+            with self.read_engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any failure means "not healthy"; the reason is logged
+            log.warning("database health check failed", exc_info=True)
+            return False
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+
+@contextmanager
+def _translate_outage() -> Iterator[None]:
+    """Turn "cannot connect" into DatabaseUnavailable; other database errors propagate."""
+    try:
+        yield
+    except DBAPIError as err:
+        if err.connection_invalidated or _is_connection_error(err):
+            raise DatabaseUnavailable(str(err.orig)) from err
+        raise
+
+
+_OUTAGE_MARKERS = (
+    "could not connect",
+    "connection refused",
+    "connection failed",
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "unable to open database file",
+)
+
+
+def _is_connection_error(err: DBAPIError) -> bool:
+    message = str(err.orig).lower()
+    return any(marker in message for marker in _OUTAGE_MARKERS)

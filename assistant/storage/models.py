@@ -1,0 +1,263 @@
+"""The database schema as typed SQLAlchemy models.
+
+Every row belongs to one workspace (a Slack team); every query filters on `workspace_id`
+first, which is why it leads each composite index.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from assistant.storage.types import Money, Probability, UTCDateTime
+
+# Named constraints let Alembic alter them later, and SQLite batch mode needs names to
+# rebuild tables.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MONEY = Money()
+PROBABILITY = Probability()
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    feed_channel: Mapped[str | None] = mapped_column(String(32))
+    feed_moves: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Per-workspace counters for the numbers users type (#12, L7); bumped with an UPDATE so
+    # two concurrent creations never get the same number.
+    deal_seq: Mapped[int] = mapped_column(Integer, default=0)
+    lead_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    """A Slack user's role in a workspace; users without a row are reps."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16), default="rep")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Stage(Base):
+    __tablename__ = "stages"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # pipeline | funnel
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[Decimal] = mapped_column(PROBABILITY, default=Decimal("0"))
+    target_days: Mapped[int | None] = mapped_column(Integer)
+    # A stage removed from the pipeline while deals still sit in it is hidden, not deleted,
+    # so those deals and their history keep a meaning.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        Index("ix_leads_workspace_created", "workspace_id", "created_at"),
+        Index("ix_leads_workspace_status_stage", "workspace_id", "status", "stage_key"),
+        Index("ix_leads_workspace_email", "workspace_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    # Case-folded copy of the name: SQLite's LIKE folds only ASCII, so fragment look-ups
+    # ("müller") search this column on both databases.
+    name_folded: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    source: Mapped[str | None] = mapped_column(String(100))
+    campaign: Mapped[str | None] = mapped_column(String(100))
+    stage_key: Mapped[str] = mapped_column(String(40))
+    # The furthest funnel stage ever reached: a dropped lead keeps it, and the funnel's
+    # reached(S) counts read it directly.
+    furthest_stage_key: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    drop_reason: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        Index("ix_deals_workspace_status_stage", "workspace_id", "status", "stage_key"),
+        Index("ix_deals_workspace_owner_status", "workspace_id", "owner_id", "status"),
+        Index("ix_deals_workspace_closed", "workspace_id", "closed_at"),
+        Index("ix_deals_workspace_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    owner_id: Mapped[str] = mapped_column(String(32))
+    # For a closed deal this stays the stage it was closed from, so `reopen` can return
+    # there and reports can say where deals are lost.
+    stage_key: Mapped[str] = mapped_column(String(40))
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    close_date: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(String(100))
+    campaign: Mapped[str | None] = mapped_column(String(100))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Optimistic concurrency: an UPDATE that finds another version raises instead of
+    # silently overwriting someone else's change.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Change(Base):
+    """Append-only history: one row per changed field of a deal, lead, stage or setting.
+
+    Rows are only ever inserted; the figures of stage stays and movement are computed from
+    the `stage` and `status` rows, so they must be complete.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        Index("ix_changes_entity", "workspace_id", "entity", "entity_id", "id"),
+        Index("ix_changes_workspace_field_at", "workspace_id", "field", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(16))  # deal | lead | stage | settings | role
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # create, move, won, lost, reopen, ...
+    field: Mapped[str | None] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_deal", "deal_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    author_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSubscription(Base):
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (Index("ix_digest_subscriptions_active", "active", "workspace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # pipeline | funnel | both
+    frequency: Mapped[str] = mapped_column(String(16))  # daily | weekdays | weekly | monthly
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday, for weekly
+    at_time: Mapped[str] = mapped_column(String(5))  # HH:MM local
+    timezone: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestDelivery(Base):
+    """One scheduled occurrence of a subscription.
+
+    The unique (subscription, occurrence) pair is the exactly-once key: a scheduler process
+    inserts the row to claim the occurrence before posting, and a second process's insert
+    fails, so it never posts the same occurrence again.
+    """
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "occurrence_at"),
+        Index("ix_digest_deliveries_status", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_subscriptions.id", ondelete="CASCADE")
+    )
+    occurrence_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        String(16)
+    )  # claimed | posted | retrying | failed | skipped
+    delayed: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessedRequest(Base):
+    """Keys of Slack deliveries already handled (event ids, trigger ids), so a retried or
+    replayed delivery changes nothing the second time."""
+
+    __tablename__ = "processed_requests"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

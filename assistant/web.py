@@ -1,0 +1,132 @@
+"""The HTTP face of the bot: a WSGI router around Bolt plus a small threaded server.
+
+Bolt's own WSGI adapter answers only its events path (and OAuth pages); we add a health check
+and make sure no request ever ends as a bare 500 with a traceback (PRODUCT.md §2).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socketserver
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger(__name__ + ".access")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> Iterable[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [body]
+
+
+def _healthy(health_check: Callable[[], bool]) -> bool:
+    try:
+        return bool(health_check())
+    except Exception:
+        # A failing probe (database down, ...) means "not ready", never a crash of the server.
+        logger.warning("health check raised", exc_info=True)
+        return False
+
+
+def create_wsgi_app(
+    bolt_app: App, health_check: Callable[[], bool], events_path: str = EVENTS_PATH
+) -> WSGIApplication:
+    """Route Slack traffic to Bolt, `GET /healthz` to `health_check`, everything else to 404."""
+    slack_handler = SlackRequestHandler(bolt_app, path=events_path)
+    oauth_flow = bolt_app.oauth_flow
+    # Only when OAuth is configured do the install page and redirect exist.
+    oauth_paths = {oauth_flow.install_path, oauth_flow.redirect_uri_path} if oauth_flow else set()
+
+    def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and method == "GET":
+            if _healthy(health_check):
+                return _json(start_response, "200 OK", {"ok": True})
+            return _json(start_response, "503 Service Unavailable", {"ok": False})
+        is_slack = (method == "POST" and path == events_path) or (
+            method == "GET" and path in oauth_paths
+        )
+        if not is_slack:
+            return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+        try:
+            # Bolt's adapter builds the whole body before calling start_response, so an error
+            # here has not sent anything yet and a clean JSON 500 can still go out.
+            return slack_handler(environ, start_response)
+        except Exception:
+            logger.exception("unexpected error handling %s %s", method, path)
+            return _json(start_response, "500 Internal Server Error", {"ok": False})
+
+    return wsgi_app
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    # Slack retries a request that is not answered in 3 s, so one slow request must not block
+    # the others; daemon threads let the process exit without waiting for stragglers.
+    daemon_threads = True
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can stall startup.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+        self.setup_environ()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Send wsgiref's stderr access log to logging instead."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        access_logger.debug("%s " + format, self.address_string(), *args)
+
+
+def _make_server(wsgi_app: WSGIApplication, host: str, port: int) -> WSGIServer:
+    return make_server(
+        host, port, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+
+
+def serve(wsgi_app: WSGIApplication, host: str, port: int) -> None:
+    """Serve until interrupted (Ctrl-C / SIGINT)."""
+    server = _make_server(wsgi_app, host, port)
+    logger.info("listening on http://%s:%s", host, server.server_port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        logger.info("shutting down")
+    finally:
+        server.server_close()
+
+
+def start_in_thread(
+    wsgi_app: WSGIApplication, host: str = "127.0.0.1", port: int = 0
+) -> tuple[WSGIServer, threading.Thread, str]:
+    """Serve in a daemon thread; returns (server, thread, base URL without trailing slash).
+    Stop with `server.shutdown(); server.server_close()`."""
+    server = _make_server(wsgi_app, host, port)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    return server, thread, f"http://{host}:{server.server_port}"
