@@ -263,7 +263,7 @@ def reopen_deal(
 def assign_deal(services: Services, actor: Actor, ref: str, owner_id: str) -> DealView:
     with _changing_deal(services, actor, ref, "reassign this deal") as change:
         if change.deal.owner_id == owner_id:
-            raise InvalidInput(f"<@{owner_id}> already owns deal #{change.deal.number}.")
+            raise InvalidInput(f"That person already owns deal #{change.deal.number}.")
         before = change.snapshot()
         change.deal.owner_id = owner_id
         return change.save("assign", before)

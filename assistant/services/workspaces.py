@@ -93,5 +93,6 @@ def workspace_for_reading(services, session: Session, team_id: str) -> Workspace
     if workspace is None:
         with services.db.transaction() as writer:
             ensure_workspace(writer, team_id, services.now(), services.default_timezone)
+        session.rollback()  # the read snapshot predates the new row; take a fresh one
         workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     return workspace

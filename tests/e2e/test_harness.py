@@ -31,7 +31,7 @@ from tests.support.slack_requests import (
 )
 
 SECRET = "test-signing-secret"
-FIXTURES = Path("/work/shared/fixtures/slack")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 
 
 @pytest.fixture

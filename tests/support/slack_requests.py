@@ -1,6 +1,6 @@
 """Signed requests exactly as Slack sends them over HTTP, and a small client to send them.
 
-Shapes follow the real payloads in /work/shared/fixtures/slack (see SOURCES.md there): slash
+Shapes follow the real payloads in tests/fixtures/slack (see SOURCES.md there): slash
 commands are a plain form body; block_actions and view_submission are a form body with a single
 `payload=<JSON>` field; events are JSON. The signature covers the exact raw body bytes.
 """

@@ -1,0 +1,170 @@
+"""Pieces every message is made of, and the limits Slack puts on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+# Slack's documented limits: 50 blocks a message, 3,000 characters a section text,
+# 150 characters a header, 10 fields a section, 40,000 characters of fallback text.
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_FALLBACK_TEXT = 3000
+EPHEMERAL = "ephemeral"
+IN_CHANNEL = "in_channel"
+
+
+@dataclass
+class Reply:
+    """A message: blocks for Slack, `text` for notifications and anything without blocks."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    response_type: str = EPHEMERAL
+    # Set when the reply should replace the message a button was pressed on.
+    replace_original: bool = False
+
+    def to_dict(self) -> dict:
+        payload: dict = {"text": _clip(self.text, MAX_FALLBACK_TEXT)}
+        if self.blocks:
+            payload["blocks"] = [b.to_dict() for b in self.blocks[:MAX_BLOCKS]]
+        payload["response_type"] = self.response_type
+        return payload
+
+
+def escape(text: object) -> str:
+    """Make user text inert in mrkdwn: `<!channel>` or `<@U1>` typed into a deal name must
+    not ping anyone, and `&`/`<`/`>` must show as typed (Slack's escaping rules)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack sends `&`, `<`, `>` in command text as entities; undo that for storage."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(markdown: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_clip(markdown, MAX_SECTION_TEXT)))
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=_clip(text, MAX_HEADER_TEXT))
+
+
+def context(*markdown: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=_clip(m, 2000)) for m in markdown[:10]])
+
+
+def divider() -> DividerBlock:
+    return DividerBlock()
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=text[:75], action_id=action_id, value=value[:2000], style=style)
+
+
+def actions(block_id: str, *buttons: ButtonElement) -> ActionsBlock:
+    return ActionsBlock(block_id=block_id, elements=list(buttons[:25]))
+
+
+def sections_from_lines(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> list[SectionBlock]:
+    """Pack lines into as few sections as fit the 3,000-character limit."""
+    blocks: list[SectionBlock] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = _clip(line, limit)
+        if current and size + len(line) + 1 > limit:
+            blocks.append(section("\n".join(current)))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        blocks.append(section("\n".join(current)))
+    return blocks
+
+
+def code_table(rows: Sequence[Sequence[str]], align: str = "") -> str:
+    """A monospace table; `align` has one letter per column, `r` for right-aligned."""
+    if not rows:
+        return ""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            right = i < len(align) and align[i] == "r"
+            cells.append(str(cell).rjust(widths[i]) if right else str(cell).ljust(widths[i]))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def fenced(text: str) -> str:
+    return f"```\n{text}\n```"
+
+
+def mention(user_id: str | None) -> str:
+    """A user reference that Slack renders as their name; imported owners stay plain text."""
+    if not user_id:
+        return "nobody"
+    if user_id[:1] in ("U", "W") and user_id.replace("_", "").isalnum():
+        return f"<@{user_id}>"
+    return escape(user_id)
+
+
+def channel(channel_id: str) -> str:
+    return f"<#{channel_id}>"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def days(value: float) -> str:
+    """Days as people say them: `3.5 days`, `1 day`, `<1 day`."""
+    if value < 1:
+        hours = round(value * 24)
+        return "<1 hour" if hours < 1 else plural(hours, "hour")
+    rounded = round(value, 1)
+    text = f"{rounded:g}"
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d")
+
+
+def local_datetime(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def error_reply(message: str, usage: str | None = None) -> Reply:
+    lines = [f":warning: {message}"]
+    if usage:
+        lines.append(f"Usage: `{usage}`")
+    text = "\n".join(lines)
+    return Reply(text=text, blocks=[section(text)])
+
+
+def more_line(shown: int, total: int, what: str = "") -> str | None:
+    if total <= shown:
+        return None
+    return f"…and {total - shown:,} more{(' ' + what) if what else ''}."

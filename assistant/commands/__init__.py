@@ -1,0 +1,25 @@
+"""One module per slash command; each exposes `COMMANDS`, a `CommandSet`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from assistant.commands.framework import CommandSet
+from assistant.commands.listener import command_listener
+from assistant.slack.runtime import Runtime
+
+
+def all_command_sets() -> list[CommandSet]:
+    # Imported here so that each module may itself list the others (`/sales help`).
+    from assistant.commands import deal, digest, funnel, lead, pipeline, sales
+
+    return [m.COMMANDS for m in (deal, lead, pipeline, funnel, digest, sales)]
+
+
+def find_command_set(command: str) -> CommandSet | None:
+    return next((c for c in all_command_sets() if c.command == command), None)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    for command_set in all_command_sets():
+        app.command(command_set.command)(command_listener(command_set, runtime))

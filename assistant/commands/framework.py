@@ -1,0 +1,152 @@
+"""How a slash command is turned into a reply.
+
+Each command module declares its subcommands (name, usage, example, handler); this module
+parses the text, dispatches, and maps every failure to a friendly ephemeral reply: a
+domain error says what to fix and shows the usage, an outage says to retry, and anything
+unexpected is logged with a reference the user can quote. No exception reaches Bolt, so
+Slack never sees an HTTP 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+
+from assistant.blocks.common import (
+    IN_CHANNEL,
+    Reply,
+    error_reply,
+    escape,
+    section,
+    sections_from_lines,
+    unescape,
+)
+from assistant.domain.errors import DomainError
+from assistant.domain.tokens import split_args
+from assistant.services.context import Actor, Services
+from assistant.storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+SHARE_WORD = "share"
+MAX_COMMAND_TEXT = 4000
+
+
+@dataclass
+class Invocation:
+    """Everything a subcommand handler may use; built once per request."""
+
+    services: Services
+    actor: Actor
+    command: str
+    args: list[str]
+    channel_id: str
+    share: bool = False
+    trigger_id: str | None = None
+    # Runs work after Slack has its answer (feed posts, App Home refreshes, charts).
+    after_reply: Callable[[Callable[[], None]], None] = lambda job: job()
+    # Slack side effects the handler needs (open a modal, post a file); None in the demo.
+    slack: object | None = None
+
+
+Handler = Callable[[Invocation], Reply]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    example: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class CommandSet:
+    """One slash command and its subcommands."""
+
+    command: str
+    summary: str
+    subcommands: list[Subcommand]
+    # Run when no subcommand is named (`/pipeline`, `/pipeline share`); with
+    # `default_takes_args`, also when the words are the default's arguments (`/funnel 7d`).
+    default: str | None = None
+    default_takes_args: bool = False
+    _index: dict[str, Subcommand] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {}
+        for sub in self.subcommands:
+            for name in (sub.name, *sub.aliases):
+                self._index[name] = sub
+
+    def find(self, name: str) -> Subcommand | None:
+        return self._index.get(name.casefold())
+
+    def run(self, invocation_factory: Callable[[list[str], bool], Invocation], text: str) -> Reply:
+        """Parse `text`, run the subcommand, and never raise."""
+        sub: Subcommand | None = None
+        try:
+            tokens = split_args(unescape(text or "")[:MAX_COMMAND_TEXT])
+            share = any(t.casefold() == SHARE_WORD for t in tokens)
+            tokens = [t for t in tokens if t.casefold() != SHARE_WORD]
+            if not tokens and self.default is None:
+                return self.help_reply()
+            first = tokens[0].casefold() if tokens else ""
+            sub = self.find(first)
+            if sub is not None:
+                tokens = tokens[1:]
+            elif first in ("help", "?"):
+                return self.help_reply(tokens[1] if len(tokens) > 1 else None)
+            elif self.default is not None and (not tokens or self.default_takes_args):
+                sub = self.find(self.default)
+            if sub is None:
+                return self.unknown_reply(first)
+            reply = sub.handler(invocation_factory(tokens, share))
+            if share:
+                reply.response_type = IN_CHANNEL
+            return reply
+        except DomainError as err:
+            return error_reply(escape(err.message), sub.usage if sub else None)
+        except DatabaseUnavailable:
+            log.warning("database unavailable during %s", self.command, exc_info=True)
+            return error_reply(
+                "The sales database is temporarily unavailable, so nothing was changed. "
+                "Please try again in a minute."
+            )
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("command %s failed (ref %s)", self.command, reference)
+            return error_reply(
+                f"Something went wrong on our side and nothing was changed (ref `{reference}`)."
+            )
+
+    def unknown_reply(self, word: str) -> Reply:
+        names = [s.name for s in self.subcommands]
+        close = get_close_matches(word, names, n=1)
+        hint = f" Did you mean `{self.command} {close[0]}`?" if close else ""
+        reply = self.help_reply()
+        message = f":warning: Unknown subcommand `{escape(word)}`.{hint}"
+        reply.text = message + "\n" + reply.text
+        reply.blocks.insert(0, section(message))
+        return reply
+
+    def help_reply(self, topic: str | None = None) -> Reply:
+        if topic:
+            sub = self.find(topic)
+            if sub is not None:
+                text = (
+                    f"*{self.command} {sub.name}*: {sub.summary}\n"
+                    f"Usage: `{sub.usage}`\nExample: `{sub.example}`"
+                )
+                return Reply(text=text, blocks=[section(text)])
+        lines = [f"*{self.command}*: {self.summary}"]
+        for sub in self.subcommands:
+            lines.append(f"• `{sub.usage}`\n    {sub.summary} e.g. `{sub.example}`")
+        lines.append(f"Add `share` to post the answer in the channel. `{self.command} help <sub>`.")
+        text = "\n".join(lines)
+        return Reply(text=text, blocks=sections_from_lines(lines))

@@ -1,0 +1,5 @@
+"""`/pipeline` (being built)."""
+
+from assistant.commands.framework import CommandSet
+
+COMMANDS = CommandSet(command="/pipeline", summary="arrives shortly.", subcommands=[])

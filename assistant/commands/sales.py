@@ -1,0 +1,116 @@
+"""`/sales`: help for everything, roles, and workspace settings."""
+
+from __future__ import annotations
+
+from assistant.blocks.common import Reply, channel, mention, section, sections_from_lines
+from assistant.commands.args import take_channel, take_mentions, take_options
+from assistant.commands.framework import CommandSet, Invocation, Subcommand
+from assistant.domain.errors import InvalidInput
+from assistant.domain.references import parse_channel_mention
+from assistant.domain.roles import Role, parse_role
+from assistant.services import roles, settings
+
+ROLE_USAGE = "/sales role @user <admin|manager|rep|marketer>"
+SETTINGS_USAGE = (
+    "/sales settings [tz:<Area/City>] [currency:<USD>] [feed:#channel|off] [moves:on|off]"
+)
+
+
+def help_all(inv: Invocation) -> Reply:
+    from assistant.commands import all_command_sets
+
+    lines = ["*Sales Assistant*: deals, leads, the pipeline and the funnel, in Slack."]
+    for command_set in all_command_sets():
+        lines.append(f"*{command_set.command}*: {command_set.summary}")
+        for sub in command_set.subcommands:
+            lines.append(f"    • `{sub.usage}`")
+    lines.append("Add `share` to any command to post the answer in the channel.")
+    return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
+
+
+def set_role(inv: Invocation) -> Reply:
+    users, rest = take_mentions(inv.args)
+    if len(users) != 1 or len(rest) != 1:
+        raise InvalidInput("Name one person and one role.")
+    role = parse_role(rest[0])
+    previous = roles.set_role(inv.services, inv.actor, users[0], role)
+    text = f"{mention(users[0])} is now *{role.value}* (was {previous.value})."
+    return Reply(text=text, blocks=[section(text)])
+
+
+def list_roles(inv: Invocation) -> Reply:
+    if inv.args:
+        raise InvalidInput("`/sales roles` takes no arguments.")
+    by_role: dict[Role, list[str]] = {}
+    for user_id, role in roles.list_roles(inv.services, inv.actor).items():
+        by_role.setdefault(role, []).append(mention(user_id))
+    lines = ["*Roles* (everyone else is a rep; Slack workspace admins and owners are admins)"]
+    for role in Role:
+        people = ", ".join(by_role.get(role, [])) or "—"
+        lines.append(f"• *{role.value}*: {people}")
+    me = roles.my_role(inv.services, inv.actor)
+    lines.append(f"You are: *{me.value}*.")
+    return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
+
+
+def update_settings(inv: Invocation) -> Reply:
+    feed_channel, rest = take_channel(inv.args)
+    options, rest = take_options(rest, ("tz", "currency", "feed", "moves"))
+    if rest:
+        raise InvalidInput(f"I don't know what to do with `{' '.join(rest)[:100]}`.")
+    feed = feed_channel
+    if "feed" in options:
+        feed = parse_channel_mention(options["feed"])
+        if feed is None and options["feed"].lower() not in ("off", "none"):
+            raise InvalidInput("Give the feed channel as a #channel mention, or `feed:off`.")
+        feed = feed or ""
+    moves = None
+    if "moves" in options:
+        if options["moves"].lower() not in ("on", "off"):
+            raise InvalidInput("`moves:` is `on` or `off`.")
+        moves = options["moves"].lower() == "on"
+    if feed is None and not options:
+        current = settings.get_settings(inv.services, inv.actor)
+    else:
+        current = settings.update_settings(
+            inv.services,
+            inv.actor,
+            timezone=options.get("tz"),
+            currency=options.get("currency"),
+            feed_channel=feed,
+            feed_moves=moves,
+        )
+    feed_text = channel(current.feed_channel) if current.feed_channel else "off"
+    lines = [
+        "*Workspace settings*",
+        f"• Time zone: `{current.timezone}`",
+        f"• Currency: `{current.currency}`",
+        f"• Feed channel (won deals): {feed_text}",
+        f"• Announce every stage move in the feed: {'on' if current.feed_moves else 'off'}",
+    ]
+    return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
+
+
+COMMANDS = CommandSet(
+    command="/sales",
+    summary="help, roles and workspace settings.",
+    subcommands=[
+        Subcommand("help", "/sales help", "every command at a glance.", "/sales help", help_all),
+        Subcommand(
+            "role",
+            ROLE_USAGE,
+            "give someone a role (admins).",
+            "/sales role @ana manager",
+            set_role,
+        ),
+        Subcommand("roles", "/sales roles", "who has which role.", "/sales roles", list_roles),
+        Subcommand(
+            "settings",
+            SETTINGS_USAGE,
+            "show or change the time zone, currency and feed channel (admins).",
+            "/sales settings tz:Europe/Berlin currency:EUR feed:#wins",
+            update_settings,
+        ),
+    ],
+    default="help",
+)

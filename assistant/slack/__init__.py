@@ -1,0 +1,1 @@
+"""Slack-side plumbing shared by listeners: the runtime, identity, de-duplication."""

@@ -1,0 +1,74 @@
+"""Sales Assistant for Slack — command line.
+
+python bot.py                 serve Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)
+python bot.py scheduler       run the digest scheduler alone
+python bot.py demo [COMMAND]  try it without Slack on a seeded local database
+python bot.py import deals|leads FILE.csv   ·   python bot.py export deals|leads|history
+python bot.py db upgrade|check|current
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from assistant.config import MissingSetting, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="serve Slack (the default)")
+    db_parser = sub.add_parser("db", help="database migrations")
+    db_parser.add_argument("action", choices=["upgrade", "check", "current"])
+    args, _rest = parser.parse_known_args(argv)
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+        if args.command == "db":
+            return _db(settings, args.action)
+        return _serve(settings)
+    except MissingSetting as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+def _serve(settings) -> int:
+    from assistant import server
+
+    if settings.socket_mode:
+        server.serve_socket_mode(settings)
+    else:
+        server.serve_http(settings)
+    return 0
+
+
+def _db(settings, action: str) -> int:
+    from assistant.storage import migrate
+    from assistant.storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        if action == "upgrade":
+            before = migrate.current_revision(database)
+            migrate.upgrade(database)
+            after = migrate.current_revision(database)
+            print(f"database at revision {after}" + (" (no change)" if before == after else ""))
+        elif action == "check":
+            migrate.check(database)
+            print("models and migrations agree")
+        else:
+            print(migrate.current_revision(database) or "empty database (no revision)")
+    finally:
+        database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The real bot behind real HTTP: signed requests in, a fake Slack Web API recording out.
+
+`bot` runs on both databases (through the `services` fixture) and gives tests one object
+to drive it: `bot.command("/deal", "new Acme 12k")` returns the decoded reply, and
+`bot.fake` holds every Web API call the bot made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from assistant.app import create_app, make_web_client
+from assistant.config import Settings
+from assistant.services.context import Services
+from assistant.slack.runtime import FollowUps, Runtime
+from assistant.web import create_wsgi_app, start_in_thread
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import SlackHttpClient
+
+SECRET = "e2e-signing-secret"
+TOKEN = "xoxb-e2e-token"
+
+
+@dataclass
+class CommandResult:
+    status: int
+    body: dict[str, Any]
+    raw: str
+
+    @property
+    def text(self) -> str:
+        """The fallback text plus every text inside the blocks, for assertions."""
+        parts = [self.body.get("text", "")]
+        parts.extend(_block_texts(self.body.get("blocks", [])))
+        return "\n".join(parts)
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.body.get("response_type", "ephemeral") == "ephemeral"
+
+
+def _block_texts(blocks: list[dict]) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return found
+
+
+class Bot:
+    def __init__(self, services: Services, fake: FakeSlack) -> None:
+        self.services = services
+        self.fake = fake
+        self.settings = Settings(
+            database_url=services.db.url,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=fake.url,
+            admins=services.admins,
+        )
+        self.runtime = Runtime(services=services, followups=FollowUps(workers=2))
+        self.app = create_app(self.settings, self.runtime, make_web_client(self.settings))
+        wsgi = create_wsgi_app(self.app, services.db.is_healthy)
+        self.server, _thread, self.base_url = start_in_thread(wsgi)
+        self.http = SlackHttpClient(self.base_url, SECRET, response_url=fake.response_url())
+
+    def command(self, command: str, text: str = "", user: str = "U_REP", **kw) -> CommandResult:
+        status, _headers, raw = self.http.command(command, text, user_id=user, **kw)
+        body = json.loads(raw) if raw.strip().startswith("{") else {}
+        return CommandResult(status, body, raw)
+
+    def close(self) -> None:
+        self.runtime.followups.shutdown(wait=True)
+        self.server.shutdown()
+        self.server.server_close()
+        self.http.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack.start() as server:
+        yield server
+
+
+@pytest.fixture
+def bot(services, fake) -> Iterator[Bot]:
+    instance = Bot(services, fake)
+    yield instance
+    instance.close()
