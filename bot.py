@@ -15,6 +15,8 @@ import sys
 
 from assistant.config import MissingSetting, load_settings
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__.splitlines()[0])

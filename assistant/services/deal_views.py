@@ -60,7 +60,8 @@ def deal_views(session: Session, deals: list[Deal], workspace_id: int, now: date
     lead_ids = {d.lead_id for d in deals if d.lead_id is not None}
     numbers = {}
     if lead_ids:
-        numbers = dict(session.execute(select(Lead.id, Lead.number).where(Lead.id.in_(lead_ids))))
+        rows = session.execute(select(Lead.id, Lead.number).where(Lead.id.in_(lead_ids)))
+        numbers = dict(rows.tuples().all())
     return [deal_view(d, stages, now, numbers.get(d.lead_id)) for d in deals]
 
 

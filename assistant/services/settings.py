@@ -127,9 +127,14 @@ def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[St
     with services.db.transaction() as session:
         ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
         require_admin(role_in(session, services, ws, actor), "change the pipeline's stages")
-        existing = {
-            s.key: s for s in load_stages(session, ws.id, StageKind.PIPELINE, include_inactive=True)
-        }
+        all_stages = load_stages(session, ws.id, StageKind.PIPELINE, include_inactive=True)
+        existing = {s.key: s for s in all_stages}
+        # "Lead generation" names the existing `prospecting` stage by its label: keep its
+        # key, so its deals, history and settings stay attached.
+        by_label = {s.label.casefold(): s.key for s in all_stages}
+        keys = [
+            by_label.get(label.casefold(), key) for label, key in zip(labels, keys, strict=True)
+        ]
         occupied = dict(
             session.execute(
                 select(Deal.stage_key, func.count())
@@ -149,7 +154,7 @@ def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[St
                 stage.probability = _interpolated_probability(position, len(keys))
                 stage.target_days = 14
                 session.add(stage)
-            if label.casefold() != key or not stage.label:
+            if label.casefold() != key or stage.label is None:
                 stage.label = label
             stage.position = position
             stage.active = True
