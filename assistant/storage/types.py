@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
 
-
 CENT = Decimal("0.01")
 
 

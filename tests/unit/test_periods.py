@@ -85,7 +85,11 @@ def test_last_n_days_ends_now(text: str, days: int, label: str) -> None:
 @pytest.mark.parametrize("text", [None, "", "   ", "30d"])
 def test_default_is_30_days(text: str | None) -> None:
     period = parse_period(text, NY, NOW)
-    assert (period.start, period.end, period.label) == (ny(2026, 5, 18, 15, 30), NOW, "last 30 days")
+    assert (period.start, period.end, period.label) == (
+        ny(2026, 5, 18, 15, 30),
+        NOW,
+        "last 30 days",
+    )
 
 
 @pytest.mark.parametrize(
