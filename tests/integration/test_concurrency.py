@@ -73,7 +73,7 @@ def test_concurrent_moves_and_edits_lose_nothing(services, admin, database_url):
 
     replayed: dict[str, str | None] = {f: None for f in TRACKED_FIELDS}
     for _action, field, old, new in history:
-        assert replayed[field] == old, f"lost update on {field}: expected {old}, had {replayed[field]}"
+        assert replayed[field] == old, f"lost update on {field}: {old} != {replayed[field]}"
         replayed[field] = new
     assert replayed == {f: as_text(v) for f, v in final.items()}
     # One version bump per applied change (moves and edits), after the creation's 1.
