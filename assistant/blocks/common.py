@@ -159,7 +159,7 @@ def local_datetime(moment: datetime, tz: ZoneInfo) -> str:
 def error_reply(message: str, usage: str | None = None) -> Reply:
     lines = [f":warning: {message}"]
     if usage:
-        lines.append(f"Usage: `{usage}`")
+        lines.append(f"Usage: `{escape(usage)}`")
     text = "\n".join(lines)
     return Reply(text=text, blocks=[section(text)])
 

@@ -141,12 +141,14 @@ class CommandSet:
             if sub is not None:
                 text = (
                     f"*{self.command} {sub.name}*: {sub.summary}\n"
-                    f"Usage: `{sub.usage}`\nExample: `{sub.example}`"
+                    f"Usage: `{escape(sub.usage)}`\nExample: `{escape(sub.example)}`"
                 )
                 return Reply(text=text, blocks=[section(text)])
         lines = [f"*{self.command}*: {self.summary}"]
         for sub in self.subcommands:
-            lines.append(f"• `{sub.usage}`\n    {sub.summary} e.g. `{sub.example}`")
-        lines.append(f"Add `share` to post the answer in the channel. `{self.command} help <sub>`.")
+            lines.append(f"• `{escape(sub.usage)}`\n    {sub.summary} e.g. `{escape(sub.example)}`")
+        lines.append(
+            f"Add `share` to post the answer in the channel. `{self.command} help &lt;sub&gt;`."
+        )
         text = "\n".join(lines)
         return Reply(text=text, blocks=sections_from_lines(lines))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.blocks.common import Reply, channel, mention, section, sections_from_lines
+from assistant.blocks.common import Reply, channel, escape, mention, section, sections_from_lines
 from assistant.commands.args import take_channel, take_mentions, take_options
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.errors import InvalidInput
@@ -23,7 +23,7 @@ def help_all(inv: Invocation) -> Reply:
     for command_set in all_command_sets():
         lines.append(f"*{command_set.command}*: {command_set.summary}")
         for sub in command_set.subcommands:
-            lines.append(f"    • `{sub.usage}`")
+            lines.append(f"    • `{escape(sub.usage)}`")
     lines.append("Add `share` to any command to post the answer in the channel.")
     return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
 

@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+ECHO_LIMIT = 60
+
+
+def shown(text: str) -> str:
+    """What the user typed, clipped: echoing a pasted page would bury the useful part."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
+
 
 class DomainError(Exception):
     """Base of every error that is the user's to fix; `str(err)` is the reply."""
@@ -28,25 +36,25 @@ class NotFound(DomainError):
 
 class UnknownDeal(NotFound):
     def __init__(self, reference: str) -> None:
-        super().__init__(f"No deal matches `{reference}`.")
+        super().__init__(f"No deal matches `{shown(reference)}`.")
         self.reference = reference
 
 
 class UnknownLead(NotFound):
     def __init__(self, reference: str) -> None:
-        super().__init__(f"No lead matches `{reference}`.")
+        super().__init__(f"No lead matches `{shown(reference)}`.")
         self.reference = reference
 
 
 class AmbiguousReference(DomainError):
     """A name fragment matched several records; nothing was changed."""
 
-    def __init__(self, reference: str, candidates: Sequence[str]) -> None:
-        shown = ", ".join(candidates[:10])
+    def __init__(self, reference: str, candidates: Sequence[str], example: str = "#12") -> None:
+        listed = ", ".join(candidates[:10])
         more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
         super().__init__(
-            f"`{reference}` matches {len(candidates)} records: {shown}{more}. "
-            "Use the number (e.g. `#12`) to pick one."
+            f"`{shown(reference)}` matches {len(candidates)} records: {listed}{more}. "
+            f"Use the number (e.g. `{example}`) to pick one."
         )
         self.reference = reference
         self.candidates = list(candidates)
@@ -56,7 +64,7 @@ class UnknownStage(DomainError):
     def __init__(self, text: str, suggestion: str | None, choices: Sequence[str]) -> None:
         hint = f", did you mean `{suggestion}`?" if suggestion else ""
         listing = ", ".join(f"`{c}`" for c in choices)
-        super().__init__(f"Unknown stage `{text}`{hint} Stages: {listing}.")
+        super().__init__(f"Unknown stage `{shown(text)}`{hint} Stages: {listing}.")
         self.text = text
         self.suggestion = suggestion
         self.choices = list(choices)

@@ -61,7 +61,7 @@ UNSET = _Unset()
 def clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput('A deal needs a name, e.g. `/deal new "Acme renewal" 12k`.')
+        raise InvalidInput("A name is needed, e.g. `Acme renewal`.")
     if len(name) > MAX_NAME:
         raise InvalidInput(f"A name can be at most {MAX_NAME} characters ({len(name)} given).")
     return name

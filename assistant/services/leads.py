@@ -186,9 +186,8 @@ def convert_lead(
     """Sales takes the lead on: a linked deal keeps its source and campaign."""
     with _changing_lead(services, actor, ref, "convert this lead") as change:
         lead, session = change.lead, change.session
-        role = role_in(session, services, change.workspace, actor)
-        if owner_id is None or owner_id == actor.user_id:
-            require_deal_creator(role)
+        # Converting creates a deal: only those who create deals may, whoever will own it.
+        require_deal_creator(role_in(session, services, change.workspace, actor))
         if lead.status != LeadStatus.OPEN:
             raise InvalidTransition(f"Lead L{lead.number} is already {lead.status}.")
         before = change.snapshot()
@@ -245,16 +244,35 @@ def _save(change: _LeadChange, lead: Lead, action: str, actor: Actor, before: di
 
 
 def lead_view(session: Session, lead: Lead) -> LeadView:
-    stage = session.scalar(
-        select(Stage).where(
-            Stage.workspace_id == lead.workspace_id,
-            Stage.kind == StageKind.FUNNEL.value,
-            Stage.key == lead.stage_key,
+    return lead_views(session, [lead])[0]
+
+
+def lead_views(session: Session, leads: list[Lead]) -> list[LeadView]:
+    """Views for many leads in two queries, not two per lead (lists show hundreds)."""
+    if not leads:
+        return []
+    labels = dict(
+        session.execute(
+            select(Stage.key, Stage.label).where(
+                Stage.workspace_id == leads[0].workspace_id,
+                Stage.kind == StageKind.FUNNEL.value,
+            )
         )
+        .tuples()
+        .all()
     )
-    deal_numbers = list(
-        session.scalars(select(Deal.number).where(Deal.lead_id == lead.id).order_by(Deal.number))
+    deal_numbers: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(Deal.lead_id, Deal.number)
+        .where(Deal.lead_id.in_([lead.id for lead in leads]))
+        .order_by(Deal.number)
     )
+    for lead_id, number in rows.tuples():
+        deal_numbers.setdefault(lead_id, []).append(number)
+    return [_view(lead, labels, deal_numbers.get(lead.id, [])) for lead in leads]
+
+
+def _view(lead: Lead, labels: dict[str, str], deal_numbers: list[int]) -> LeadView:
     return LeadView(
         number=lead.number,
         name=lead.name,
@@ -263,7 +281,7 @@ def lead_view(session: Session, lead: Lead) -> LeadView:
         source=lead.source,
         campaign=lead.campaign,
         stage_key=lead.stage_key,
-        stage_label=stage.label if stage else lead.stage_key,
+        stage_label=labels.get(lead.stage_key, lead.stage_key),
         furthest_stage_key=lead.furthest_stage_key,
         status=lead.status,
         drop_reason=lead.drop_reason,

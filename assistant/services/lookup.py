@@ -68,5 +68,6 @@ def _match_fragment(session, model, workspace_id, fragment, text, open_status) -
             return pool[0].id
         if len(pool) > 1:
             prefix = "L" if model is Lead else "#"
-            raise AmbiguousReference(text.strip(), [f"{prefix}{r.number} {r.name}" for r in pool])
+            candidates = [f"{prefix}{r.number} {r.name}" for r in pool]
+            raise AmbiguousReference(text.strip(), candidates, example=f"{prefix}{pool[0].number}")
     return None

@@ -12,7 +12,7 @@ from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageKind
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import deal_views, one_deal_view, stage_map
-from assistant.services.leads import lead_view
+from assistant.services.leads import lead_view, lead_views
 from assistant.services.lookup import find_deal, find_lead
 from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
 from assistant.services.workspaces import (
@@ -141,7 +141,9 @@ class LeadFilter:
     period: Period | None = None
 
 
-def list_leads(services: Services, actor: Actor, lead_filter: LeadFilter) -> Page:
+def list_leads(
+    services: Services, actor: Actor, lead_filter: LeadFilter, limit: int = LIST_LIMIT
+) -> Page:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
         query = select(Lead).where(Lead.workspace_id == workspace.id)
@@ -164,8 +166,8 @@ def list_leads(services: Services, actor: Actor, lead_filter: LeadFilter) -> Pag
                 Lead.created_at < lead_filter.period.end,
             )
         total = session.scalar(select(func.count()).select_from(query.subquery()))
-        leads = session.scalars(query.order_by(Lead.number.desc()).limit(LIST_LIMIT))
-        return Page([lead_view(session, lead) for lead in leads], total)
+        leads = session.scalars(query.order_by(Lead.number.desc()).limit(limit))
+        return Page(lead_views(session, list(leads)), total)
 
 
 def lead_card(services: Services, actor: Actor, ref: str) -> LeadView:

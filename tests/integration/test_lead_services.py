@@ -58,9 +58,10 @@ def test_lead_permissions(services, rep, other_rep, admin):
     roles.set_role(services, admin, "U_MKT", Role.MARKETER)
     marketer = Actor("T_TEST", "U_MKT")
     assert leads.move_lead(services, marketer, "L1", "next").to_stage == "interest"
-    # A marketer hands a lead to a rep: the deal is the rep's.
-    converted = leads.convert_lead(services, marketer, "L1", owner_id="U_REP")
-    assert converted.deal.owner_id == "U_REP"
+    # Converting creates a deal, which marketers don't: sales takes the lead on.
+    with pytest.raises(NotAllowed, match="create deals"):
+        leads.convert_lead(services, marketer, "L1", owner_id="U_REP")
+    assert leads.convert_lead(services, rep, "L1").deal.owner_id == "U_REP"
 
 
 def test_list_leads_filters(services, rep, clock):

@@ -1,0 +1,140 @@
+"""The bottleneck report: where deals pile up now, and how long stays took over a period.
+
+Bottleneck = the stage whose stuck deals have the most overdue days in total; ties go to more
+stuck value, then to the earlier stage. No stuck deal, no bottleneck (None).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.analytics._sql import CURRENT, PREVIOUS, bucket, span
+from assistant.analytics.comparison import Delta
+from assistant.analytics.pipeline import DAY_SECONDS, EMPTY, StageLoad, stage_loads
+from assistant.analytics.stages import StageInfo, pipeline_stages, workspace_facts
+from assistant.analytics.stats import median, percentile
+from assistant.analytics.stays import stay_ends
+from assistant.analytics.stuck import TOP_STUCK, StuckDeal, days_between, top_stuck_deals
+from assistant.domain.periods import Period
+from assistant.domain.stages import DealStatus
+from assistant.storage.models import Deal
+
+
+@dataclass(frozen=True)
+class BottleneckStage:
+    key: str
+    label: str
+    position: int
+    target_days: int | None
+    # Now (open deals):
+    open_count: int
+    open_value: Decimal
+    median_days_in_stage: float | None
+    stuck_count: int
+    stuck_value: Decimal
+    overdue_days: float
+    # Completed stays that ended in the period, vs the previous period of equal length:
+    completed_stays: Delta[int]
+    stay_median_days: Delta[float]
+    stay_p90_days: Delta[float]
+
+
+@dataclass(frozen=True)
+class BottleneckReport:
+    period: Period
+    previous_period: Period
+    now: datetime
+    currency: str
+    bottleneck: BottleneckStage | None
+    stages: tuple[BottleneckStage, ...]
+    top_stuck: tuple[StuckDeal, ...]  # most overdue first
+    stuck_total: int  # all stuck deals; `more_stuck` are not listed
+
+    @property
+    def more_stuck(self) -> int:
+        return self.stuck_total - len(self.top_stuck)
+
+
+def bottleneck_report(
+    session: Session, workspace_id: int, period: Period, now: datetime, top: int = TOP_STUCK
+) -> BottleneckReport:
+    stages = pipeline_stages(session, workspace_id)
+    loads = stage_loads(session, workspace_id, stages, now)
+    days_now = _days_in_stage_now(session, workspace_id, now)
+    previous, start, end = span(period)
+    stays = _stay_days(session, workspace_id, period, start, end)
+    laid_out = stages.laid_out([*loads, *(key for _, key in stays)])
+    rows = tuple(_row(s, loads.get(s.key, EMPTY), days_now.get(s.key, []), stays) for s in laid_out)
+    return BottleneckReport(
+        period=period,
+        previous_period=previous,
+        now=now,
+        currency=workspace_facts(session, workspace_id).currency,
+        bottleneck=_bottleneck(rows, loads),
+        stages=rows,
+        top_stuck=top_stuck_deals(session, workspace_id, stages, now, top),
+        stuck_total=sum(load.stuck_count for load in loads.values()),
+    )
+
+
+def _bottleneck(rows, loads: dict[str, StageLoad]) -> BottleneckStage | None:
+    stuck = [(index, row) for index, row in enumerate(rows) if row.stuck_count]
+    if not stuck:
+        return None
+    # Overdue compared in whole seconds, so equal totals tie exactly; then stuck value; then
+    # the earlier stage (the lower index).
+    _, worst = max(
+        stuck, key=lambda item: (loads[item[1].key].overdue_seconds, item[1].stuck_value, -item[0])
+    )
+    return worst
+
+
+def _row(stage: StageInfo, load: StageLoad, days_now: list[float], stays) -> BottleneckStage:
+    current = stays.get((CURRENT, stage.key), [])
+    before = stays.get((PREVIOUS, stage.key), [])
+    return BottleneckStage(
+        key=stage.key,
+        label=stage.label,
+        position=stage.position,
+        target_days=stage.target_days,
+        open_count=load.open_count,
+        open_value=load.open_value,
+        median_days_in_stage=median(days_now),
+        stuck_count=load.stuck_count,
+        stuck_value=load.stuck_value,
+        overdue_days=load.overdue_seconds / DAY_SECONDS,
+        completed_stays=Delta(len(current), len(before)),
+        stay_median_days=Delta(median(current), median(before)),
+        stay_p90_days=Delta(percentile(current, 0.9), percentile(before, 0.9)),
+    )
+
+
+def _days_in_stage_now(session: Session, workspace_id: int, now: datetime):
+    """Days in stage of every open deal, by stage: one narrow row per open deal."""
+    rows = session.execute(
+        select(Deal.stage_key, Deal.stage_entered_at).where(
+            Deal.workspace_id == workspace_id, Deal.status == DealStatus.OPEN.value
+        )
+    )
+    found: dict[str, list[float]] = defaultdict(list)
+    for key, entered in rows:
+        found[key].append(days_between(entered, now))
+    return found
+
+
+def _stay_days(session: Session, workspace_id: int, period: Period, start, end):
+    """Durations of stays that ended in the period or the one before, by (bucket, stage)."""
+    ends = stay_ends(workspace_id, start, end).subquery()
+    rows = session.execute(
+        select(bucket(ends.c.left_at, period), ends.c.stage_key, ends.c.entered_at, ends.c.left_at)
+    )
+    found: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for which, key, entered, left in rows:
+        found[(which, key)].append(days_between(entered, left))
+    return found

@@ -1,0 +1,73 @@
+"""The funnel per source or per campaign, side by side, and the best and worst of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from assistant.analytics._sql import CURRENT, PREVIOUS
+from assistant.analytics.funnel import (
+    GROUP_COLUMNS,
+    NO_GROUP,
+    Funnel,
+    build_funnel,
+    cohort_tallies,
+    empty_tally,
+)
+from assistant.analytics.stages import funnel_stages
+from assistant.domain.periods import Period
+
+GroupBy = Literal["source", "campaign"]
+
+
+@dataclass(frozen=True)
+class FunnelGroups:
+    period: Period
+    previous_period: Period
+    by: str  # "source" | "campaign"
+    # Every group with leads in the period or the one before; most leads now first, then name.
+    groups: tuple[Funnel, ...]
+
+    @property
+    def best(self) -> Funnel | None:
+        return best_and_worst(self.groups)[0]
+
+    @property
+    def worst(self) -> Funnel | None:
+        return best_and_worst(self.groups)[1]
+
+
+def best_and_worst(groups: tuple[Funnel, ...]) -> tuple[Funnel | None, Funnel | None]:
+    """Highest and lowest overall conversion this period, among named groups with leads.
+
+    "(none)" is not a source anyone can act on, so it is left out; with fewer than two groups
+    to compare there is no best or worst. Ties: the bigger cohort is the more telling one,
+    then the name.
+    """
+    ranked = sorted(
+        (g for g in groups if g.group != NO_GROUP and g.overall.current is not None),
+        key=lambda g: (g.group or "").casefold(),
+    )
+    if len(ranked) < 2:
+        return None, None
+    # max/min keep the first of equals, and `ranked` is in name order.
+    best = max(ranked, key=lambda g: (g.overall.current, g.cohort.current))
+    worst = min(ranked, key=lambda g: (g.overall.current, -(g.cohort.current or 0)))
+    return best, worst
+
+
+def funnel_groups(session: Session, workspace_id: int, period: Period, by: GroupBy) -> FunnelGroups:
+    if by not in GROUP_COLUMNS:
+        raise ValueError(f"funnel groups are by source or campaign, not {by!r}")
+    tallies, names = cohort_tallies(session, workspace_id, period, by=GROUP_COLUMNS[by])
+    stages = funnel_stages(session, workspace_id)
+    groups = []
+    for key in {k for _, k in tallies}:
+        now = tallies.get((CURRENT, key), empty_tally())
+        before = tallies.get((PREVIOUS, key), empty_tally())
+        name = names.get(key, NO_GROUP)
+        groups.append(build_funnel(stages, period, now, before, group=name))
+    groups.sort(key=lambda g: (-(g.cohort.current or 0), (g.group or "").casefold()))
+    return FunnelGroups(period, period.previous(), by, tuple(groups))

@@ -1,0 +1,193 @@
+"""The pipeline as replies: the board, the bottleneck report, the forecast, the stages.
+
+Each renders one `analytics` dataclass, so a figure reads the same in a reply and in a digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+from assistant.analytics import Board, BottleneckReport, Delta, Forecast
+from assistant.blocks.common import (
+    Reply,
+    code_table,
+    context,
+    days,
+    escape,
+    fenced,
+    mention,
+    more_line,
+    plural,
+    section,
+    sections_from_lines,
+)
+from assistant.domain.amounts import format_amount
+from assistant.services.views import StageView
+
+# Labels may be up to 80 characters; a table column that wide would wrap on every screen.
+LABEL_WIDTH = 28
+
+
+def percent(probability: Decimal) -> str:
+    """0.05 -> `5%`, 0.125 -> `12.5%`."""
+    return f"{(Decimal(probability) * 100).normalize():f}%"
+
+
+def _label(text: str) -> str:
+    # Backticks would close the code block the table sits in.
+    text = text.replace("`", "'")
+    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
+    # Escaped after layout: `&amp;` shows as one character, so the columns stay aligned.
+    return fenced(escape(code_table([head, *rows], align)))
+
+
+def board_reply(board: Board) -> Reply:
+    money = partial(format_amount, currency=board.currency)
+    total = board.totals
+    headline = (
+        f"*Pipeline*: {plural(total.open_count, 'open deal')} worth {money(total.open_value)} "
+        f"(weighted {money(total.weighted_value)}); {total.stuck_count:,} stuck "
+        f"({money(total.stuck_value)})."
+    )
+    rows = [
+        (_label(r.label), percent(r.probability), f"{r.open_count:,}", money(r.open_value),
+         money(r.weighted_value), f"{r.stuck_count:,}")
+        for r in board.rows
+    ]  # fmt: skip
+    rows.append(("Total", "", f"{total.open_count:,}", money(total.open_value),
+                 money(total.weighted_value), f"{total.stuck_count:,}"))  # fmt: skip
+    head = ("Stage", "Prob.", "Open", "Value", "Weighted", "Stuck")
+    note = (
+        "Weighted = amount × stage probability. Stuck = longer in its stage than the target. "
+        "`/pipeline bottlenecks` names where deals pile up, and whose they are."
+    )
+    lines = [headline] + [
+        f"{escape(r.label)}: {r.open_count:,} open, {money(r.open_value)}, weighted "
+        f"{money(r.weighted_value)}, {r.stuck_count:,} stuck"
+        for r in board.rows
+    ]
+    blocks = [section(headline), section(_table(head, rows, "lrrrrr")), context(note)]
+    return Reply(text="\n".join(lines), blocks=blocks)
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}d"
+
+
+def _stay(delta: Delta) -> str:
+    """`4.5d (+1.0)`: the period's figure and its change against the period before."""
+    if delta.current is None:
+        return "—"
+    change = delta.change
+    return _days(delta.current) + ("" if change is None else f" ({change:+.1f})")
+
+
+def bottleneck_reply(report: BottleneckReport) -> Reply:
+    money = partial(format_amount, currency=report.currency)
+    worst = report.bottleneck
+    if worst is None:
+        headline = "*Bottlenecks*: No deal is stuck — no bottleneck."
+    else:
+        headline = (
+            f"*Bottleneck: {escape(worst.label)}* — {plural(worst.stuck_count, 'stuck deal')} "
+            f"worth {money(worst.stuck_value)}, {days(worst.overdue_days)} overdue in total."
+        )
+    rows = [
+        (_label(s.label), f"{s.open_count:,}", money(s.open_value),
+         _days(s.median_days_in_stage), f"{s.stuck_count:,}", f"{s.completed_stays.current:,}",
+         _stay(s.stay_median_days), _stay(s.stay_p90_days))
+        for s in report.stages
+    ]  # fmt: skip
+    head = ("Stage", "Open", "Value", "Now", "Stuck", "Stays", "Median stay", "p90 stay")
+    stuck = [_stuck_line(d, money) for d in report.top_stuck]
+    more = more_line(len(stuck), report.stuck_total, "stuck deals")
+    note = (
+        f"Now = median days in stage of open deals. Stays = stays completed in "
+        f"{escape(report.period.label)}; (±) against the {plural(round(report.period.days), 'day')}"
+        " before."
+    )
+    blocks = [section(headline), section(_table(head, rows, "lrrrrrrr"))]
+    if stuck:
+        blocks += sections_from_lines(["*Most overdue*", *stuck, *([more] if more else [])])
+    blocks.append(context(note))
+    overview = [
+        f"{escape(s.label)}: {s.open_count:,} open, {money(s.open_value)}, {s.stuck_count:,} stuck"
+        for s in report.stages
+    ]
+    text = "\n".join([headline, *overview, *stuck, *([more] if more else [])])
+    return Reply(text=text, blocks=blocks)
+
+
+def _stuck_line(deal, money) -> str:
+    amount = money(deal.amount) if deal.amount is not None else "no amount"
+    return (
+        f"• #{deal.number} {escape(deal.name)} — {escape(deal.stage_label)}, "
+        f"{days(deal.days_in_stage)} ({days(deal.overdue_days)} over target), {amount}, "
+        f"{mention(deal.owner_id)}"
+    )
+
+
+def forecast_reply(forecast: Forecast) -> Reply:
+    money = partial(format_amount, currency=forecast.currency)
+    span = f"close dates {forecast.first_day.isoformat()} to {forecast.last_day.isoformat()}"
+    rate = "no deal closed" if forecast.win_rate is None else f"{forecast.win_rate:.0%}"
+    basis = forecast.win_rate_period
+    lines = [
+        f"*Forecast, {escape(forecast.period.label)}* ({span})",
+        f"• Expected to close: {plural(forecast.count, 'deal')} worth {money(forecast.value)}",
+        f"• Weighted by stage probability: *{money(forecast.weighted_value)}*",
+        f"• Win rate of the deals closed {_dates(basis.start, basis.end)}: {rate}",
+    ]
+    notes = []
+    if forecast.unpriced_count:
+        notes.append(f"{plural(forecast.unpriced_count, 'deal')} of these without an amount.")
+    if forecast.no_close_date_count:
+        notes.append(
+            f"{plural(forecast.no_close_date_count, 'open deal')} without a close date, not "
+            "counted: set one with `/deal edit &lt;deal&gt; close:YYYY-MM-DD`."
+        )
+    blocks = [section("\n".join(lines)), *([context(*notes)] if notes else [])]
+    return Reply(text="\n".join([*lines, *notes]), blocks=blocks)
+
+
+def _dates(start: datetime, end: datetime) -> str:
+    """A half-open span of local datetimes as the days it covers, both ends included."""
+    last = end - timedelta(microseconds=1)
+    return f"{start.date().isoformat()} to {last.date().isoformat()}"
+
+
+def _target(value: int | None) -> str:
+    return plural(value, "day") if value else "—"
+
+
+def stages_reply(stages: Sequence[StageView], headline: str = "*Pipeline stages*") -> Reply:
+    rows = [
+        (str(i), s.key, _label(s.label), percent(s.probability), _target(s.target_days))
+        for i, s in enumerate(stages, 1)
+    ]
+    head = ("#", "Key", "Label", "Probability", "Target")
+    note = (
+        "Then the outcomes `won` (100%) and `lost` (0%). A deal is stuck after its stage's "
+        "target. Admins change stages with `/pipeline stages set &lt;s1&gt;, &lt;s2&gt;, ...` and "
+        '`/pipeline stage &lt;s&gt; target:10d probability:40% label:".."`.'
+    )
+    lines = [headline] + [
+        f"{s.key} — {escape(s.label)}: {percent(s.probability)}, target {_target(s.target_days)}"
+        for s in stages
+    ]
+    blocks = [section(headline), section(_table(head, rows, "lllrr")), context(note)]
+    return Reply(text="\n".join(lines), blocks=blocks)
+
+
+def stage_changed_reply(stage: StageView) -> Reply:
+    text = (
+        f":white_check_mark: Stage `{stage.key}` is now *{escape(stage.label)}*: probability "
+        f"{percent(stage.probability)}, target {_target(stage.target_days)}."
+    )
+    return Reply(text=text, blocks=[section(text)])

@@ -1,0 +1,244 @@
+"""Posting each scheduled digest exactly once, however many processes run (PRODUCT.md §5).
+
+How "exactly once" holds:
+- Claim: the process whose INSERT creates the (subscription, occurrence) row owns it; every
+  other process's insert does nothing (`ON CONFLICT DO NOTHING`).
+- Every later step is a compare-and-set on (id, claimed_by, status) (see `ledger`), so a
+  retry is taken by one process only, and a process that lost its lease changes nothing.
+- The crash window. The row says `posting` before chat.postMessage and `posted` after. A
+  process that dies between the two leaves a `posting` row behind, and nobody can tell
+  whether Slack got the message. Such a row is failed once its lease runs out, never posted
+  again: at most once for that window (milliseconds per post), because a duplicate digest in
+  a team channel is worse than one missing after a crash. Slack has no idempotency key for
+  chat.postMessage to do better with (`client_msg_id` is not a documented argument of it).
+- A failure Slack reports (429, 5xx, `ratelimited`) or the network reports (reset, timeout)
+  is retried with exponential backoff, honouring Retry-After, for an hour from the claim.
+  The wait is state in the row (`retrying`, `next_attempt_at`), never a sleep, so any
+  process picks the retry up after a restart. Final errors (`not_in_channel`,
+  `channel_not_found`, `invalid_auth`, ...) fail at once with the reason, and are logged.
+- Missed occurrences: one up to 6 hours old is posted late, once, marked delayed; an older
+  one is recorded as `skipped` and logged. Nothing older than 6 hours plus a day is looked
+  at, and nothing from before the subscription existed is ever posted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from assistant.digests import ledger
+from assistant.digests.ledger import CLAIMED, FAILED, POSTED, POSTING, RETRYING, SKIPPED, Work
+from assistant.digests.model import Composer, DigestMessage, DigestRequest
+from assistant.digests.posting import Failure, SlackPoster, classify
+from assistant.digests.schedule import Schedule, occurrences_between, previous_occurrence
+from assistant.digests.send import send_now
+from assistant.domain.errors import InvalidInput
+from assistant.services.context import Services
+
+__all__ = ["Deliverer", "Due", "next_attempt_at", "request_for", "send_now"]
+
+log = logging.getLogger(__name__)
+
+MISSED_LIMIT = timedelta(hours=6)  # later than this after its time, a digest is skipped
+ON_TIME_GRACE = timedelta(minutes=5)  # up to this late (a deploy, a slow tick) is not "delayed"
+LOOKBACK = MISSED_LIMIT + timedelta(days=1)  # the margin records (and logs) skips once
+RETRY_WINDOW = timedelta(hours=1)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Due:
+    subscription_id: int
+    channel_id: str
+    occurrence_at: datetime
+
+
+class Deliverer:
+    """One process's side of delivery; `process_id` must be unique among live processes."""
+
+    def __init__(
+        self, services: Services, composer: Composer, poster: SlackPoster, process_id: str
+    ) -> None:
+        self.services = services
+        self.db = services.db
+        self.composer = composer
+        self.poster = poster
+        self.me = process_id
+        self._unmarked: list[tuple[int, datetime, str]] = []  # posted, not yet recorded
+
+    def snapshot(self, now: datetime) -> ledger.Snapshot:
+        return ledger.snapshot(self.db, now, since=now - LOOKBACK)
+
+    def due(self, snapshot: ledger.Snapshot, now: datetime) -> list[Due]:
+        """Occurrences at or before `now` not yet recorded, channels taking turns."""
+        found: list[Due] = []
+        for sub in snapshot.subscriptions:
+            try:
+                schedule = Schedule.of(sub)
+            except InvalidInput as err:
+                log.error("digest subscription %s has a broken schedule: %s", sub.id, err)
+                continue
+            start = max(now - LOOKBACK, sub.created_at - timedelta(microseconds=1))
+            for at in occurrences_between(schedule, start, now):
+                if at >= sub.created_at and (sub.id, at) not in snapshot.known:
+                    found.append(Due(sub.id, sub.channel_id, at))
+        return _channels_take_turns(found)
+
+    def claim_and_post(self, due: Due, clock: Callable[[], datetime]) -> str:
+        now = clock()
+        late = now - due.occurrence_at
+        if late > MISSED_LIMIT:
+            reason = f"missed by {late.total_seconds() / 3600:.1f} h (over 6 h); skipped"
+            sub, at = due.subscription_id, due.occurrence_at
+            recorded = ledger.claim(
+                self.db, sub, at, me=self.me, now=now, delayed=True, status=SKIPPED, error=reason
+            )
+            if recorded:
+                log.warning("digest of subscription %s due %s %s", sub, at.isoformat(), reason)
+                return SKIPPED
+            return "taken"
+        delivery_id = ledger.claim(
+            self.db,
+            due.subscription_id,
+            due.occurrence_at,
+            me=self.me,
+            now=now,
+            delayed=late > ON_TIME_GRACE,
+        )
+        return self.attempt(delivery_id, clock) if delivery_id else "taken"
+
+    def retry(self, delivery_ids: list[int], clock: Callable[[], datetime]) -> list[str]:
+        outcomes = []
+        for delivery_id in delivery_ids:
+            if ledger.take(self.db, delivery_id, me=self.me, now=clock()):
+                outcomes.append(self.attempt(delivery_id, clock))
+        return outcomes
+
+    def attempt(self, delivery_id: int, clock: Callable[[], datetime]) -> str:
+        """Compose and post a row this process owns in state `claimed`; the outcome."""
+        work = ledger.load_work(self.db, delivery_id)
+        if work is None:
+            return "gone"
+        if not work.active:
+            reason = "unsubscribed before it went out"
+            self._set(work, (CLAIMED,), status=SKIPPED, next_attempt_at=None, error=reason)
+            return SKIPPED
+        request = request_for(work)
+        try:
+            message = self.composer(request)
+        except Exception as err:  # a figure query failing, say; nothing was sent, so retry
+            log.exception("composing digest delivery %s failed", delivery_id)
+            return self._failed(work, Failure(f"composer: {err!r}"[:300], True), clock, CLAIMED)
+        if not self._set(work, (CLAIMED,), status=POSTING, next_attempt_at=clock() + ledger.LEASE):
+            return "lost"  # our lease ran out and another process took the row over
+        try:
+            ts = self.poster.post(request, message)
+        except Exception as err:
+            return self._failed(work, classify(err), clock, POSTING)
+        self._mark_posted(delivery_id, clock(), ts)
+        self._upload_charts(work, request, message, ts)
+        return POSTED
+
+    def flush_unmarked(self) -> None:
+        """Record posts whose "posted" write failed earlier (the database was away)."""
+        pending, self._unmarked = self._unmarked, []
+        for delivery_id, posted_at, ts in pending:
+            self._mark_posted(delivery_id, posted_at, ts)
+
+    def _mark_posted(self, delivery_id: int, posted_at: datetime, ts: str) -> None:
+        try:
+            # FAILED too: a lease that ran out mid-post was failed by another process, but
+            # the post did happen, and the row should say so.
+            ledger.transition(
+                self.db,
+                delivery_id,
+                me=self.me,
+                from_=(POSTING, FAILED),
+                status=POSTED,
+                posted_at=posted_at,
+                message_ts=ts,
+                next_attempt_at=None,
+                error=None,
+            )
+        except Exception:
+            log.exception("digest delivery %s posted (ts %s) but not recorded", delivery_id, ts)
+            self._unmarked.append((delivery_id, posted_at, ts))
+
+    def _upload_charts(self, work: Work, request, message: DigestMessage, ts: str) -> None:
+        try:
+            self.poster.upload_charts(request, message, ts)
+        except Exception as err:  # the digest itself is out; never post it again for charts
+            reason = classify(err).reason
+            log.warning("charts of digest delivery %s not uploaded: %s", work.delivery_id, reason)
+            self._set(work, (POSTED,), error=f"charts not uploaded: {reason}")
+
+    def _failed(self, work: Work, failure: Failure, clock, state: str) -> str:
+        now = clock()
+        deadline = work.claimed_at + RETRY_WINDOW
+        retry_at = None
+        if failure.transient:
+            retry_at = next_attempt_at(now, work.attempts, failure.retry_after, deadline)
+        if retry_at is not None:
+            log.info(
+                "digest delivery %s attempt %s failed (%s); retry at %s",
+                *(work.delivery_id, work.attempts, failure.reason, retry_at.isoformat()),
+            )
+            self._set(
+                work, (state,), status=RETRYING, next_attempt_at=retry_at, error=failure.reason
+            )
+            return RETRYING
+        reason = failure.reason
+        if failure.transient:
+            reason = f"gave up after {work.attempts} attempts in an hour: {reason}"
+        log.error(
+            "digest of subscription %s to %s due %s failed: %s",
+            *(work.subscription_id, work.channel_id, work.occurrence_at.isoformat(), reason),
+        )
+        self._set(work, (state,), status=FAILED, next_attempt_at=None, error=reason)
+        return FAILED
+
+    def _set(self, work: Work, from_: tuple[str, ...], **values: object) -> bool:
+        return ledger.transition(self.db, work.delivery_id, me=self.me, from_=from_, **values)
+
+
+def next_attempt_at(
+    now: datetime, attempts: int, retry_after: float | None, deadline: datetime
+) -> datetime | None:
+    """Exponential backoff (30 s, 1 min, 2 min, ... up to 15 min), never before Retry-After;
+    None once the retry window is used up."""
+    earliest = now + timedelta(seconds=retry_after or 0)
+    if now >= deadline or earliest > deadline:
+        return None
+    backoff = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    return min(max(now + backoff, earliest), deadline)
+
+
+def request_for(work: Work) -> DigestRequest:
+    return DigestRequest(
+        workspace_id=work.workspace_id,
+        team_id=work.team_id,
+        subscription_id=work.subscription_id,
+        channel_id=work.channel_id,
+        kind=work.kind,
+        occurrence_at=work.occurrence_at,
+        delayed=work.delayed,
+        timezone=work.schedule.timezone,
+        previous_occurrence_at=previous_occurrence(work.schedule, work.occurrence_at),
+    )
+
+
+def _channels_take_turns(found: list[Due]) -> list[Due]:
+    """Interleave channels, so one channel's backlog does not hold the others up."""
+    queues: dict[str, list[Due]] = {}
+    for item in sorted(found, key=lambda d: d.occurrence_at):
+        queues.setdefault(item.channel_id, []).append(item)
+    ordered: list[Due] = []
+    while queues:
+        for channel in list(queues):
+            ordered.append(queues[channel].pop(0))
+            if not queues[channel]:
+                del queues[channel]
+    return ordered

@@ -1,0 +1,227 @@
+"""The delivery ledger: every state change of a `DigestDelivery` row, one transaction each.
+
+One row per (subscription, occurrence), created by the claim; its states:
+
+    claimed --compose--> posting --Slack ok--> posted
+       |                    |--transient error--> retrying --due--> claimed (another attempt)
+       |                    |--permanent error, or an hour used up--> failed
+       |--compose error--> retrying
+    claimed past its lease (owner died composing) --> taken over: claimed by another process
+    posting past its lease (owner died mid-post) --> failed, never posted again (at most once)
+    skipped: missed by more than 6 hours, or unsubscribed before it went out
+
+Ownership: only the process named in `claimed_by` works on a row. Every change after the
+claim is a compare-and-set on (id, claimed_by, status), so a process that lost a row changes
+nothing. `next_attempt_at` is when a retry is due, and for `claimed`/`posting` the lease
+expiry after which other processes may act on the row as abandoned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant.digests.schedule import Schedule
+from assistant.storage.database import Database
+from assistant.storage.models import DigestDelivery, DigestSubscription, Workspace
+
+CLAIMED, POSTING, POSTED = "claimed", "posting", "posted"
+RETRYING, FAILED, SKIPPED = "retrying", "failed", "skipped"
+# Longer than any compose plus one Web API call with its client-side retries (WebClient's
+# timeout is 30 s); a row held longer than this belongs to a process that is gone.
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What one attempt needs, read fresh from the database."""
+
+    delivery_id: int
+    subscription_id: int
+    workspace_id: int
+    team_id: str
+    channel_id: str
+    kind: str
+    schedule: Schedule
+    occurrence_at: datetime
+    delayed: bool
+    active: bool
+    attempts: int
+    claimed_at: datetime
+
+
+def claim(
+    db: Database,
+    sub_id: int,
+    occurrence: datetime,
+    *,
+    me: str,
+    now: datetime,
+    delayed: bool,
+    status: str = CLAIMED,
+    error: str | None = None,
+) -> int | None:
+    """Insert the occurrence's row; its id if this call created it (and so owns it), else None."""
+    with db.transaction() as session:
+        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(DigestDelivery)
+            .values(
+                subscription_id=sub_id,
+                occurrence_at=occurrence,
+                status=status,
+                delayed=delayed,
+                claimed_by=me,
+                claimed_at=now,
+                attempts=1 if status == CLAIMED else 0,
+                next_attempt_at=now + LEASE if status == CLAIMED else None,
+                error=error,
+            )
+            .on_conflict_do_nothing(index_elements=["subscription_id", "occurrence_at"])
+            .returning(DigestDelivery.id)
+        )
+        return session.scalar(statement)
+
+
+def take(db: Database, delivery_id: int, *, me: str, now: datetime) -> bool:
+    """Own a due retry, or a `claimed` row whose owner vanished before posting anything."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(DigestDelivery)
+            .where(
+                DigestDelivery.id == delivery_id,
+                DigestDelivery.status.in_((RETRYING, CLAIMED)),
+                DigestDelivery.next_attempt_at <= now,
+            )
+            .values(
+                status=CLAIMED,
+                claimed_by=me,
+                attempts=DigestDelivery.attempts + 1,
+                next_attempt_at=now + LEASE,
+            )
+        )
+        return result.rowcount == 1
+
+
+def transition(
+    db: Database, delivery_id: int, *, me: str, from_: tuple[str, ...], **values: object
+) -> bool:
+    """Compare-and-set: change the row only if `me` still owns it in one of `from_` states."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(DigestDelivery)
+            .where(
+                DigestDelivery.id == delivery_id,
+                DigestDelivery.claimed_by == me,
+                DigestDelivery.status.in_(from_),
+            )
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+
+def expire_posting(db: Database, now: datetime) -> list[tuple[int, str | None]]:
+    """Fail rows left `posting` past their lease: their process died mid-post (see delivery)."""
+    with db.transaction() as session:
+        rows = session.execute(
+            update(DigestDelivery)
+            .where(DigestDelivery.status == POSTING, DigestDelivery.next_attempt_at <= now)
+            .values(
+                status=FAILED,
+                next_attempt_at=None,
+                error="interrupted while posting; not posted again, as Slack may already "
+                "show it (at most once)",
+            )
+            .returning(DigestDelivery.id, DigestDelivery.claimed_by)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+
+def load_work(db: Database, delivery_id: int) -> Work | None:
+    with db.reading() as session:
+        row = session.execute(
+            select(DigestDelivery, DigestSubscription, Workspace.team_id, Workspace.uninstalled_at)
+            .join(DigestSubscription, DigestSubscription.id == DigestDelivery.subscription_id)
+            .join(Workspace, Workspace.id == DigestSubscription.workspace_id)
+            .where(DigestDelivery.id == delivery_id)
+        ).first()
+        if row is None:
+            return None
+        delivery, sub, team_id, uninstalled_at = row
+        return Work(
+            delivery_id=delivery.id,
+            subscription_id=sub.id,
+            workspace_id=sub.workspace_id,
+            team_id=team_id,
+            channel_id=sub.channel_id,
+            kind=sub.kind,
+            schedule=Schedule.of(sub),
+            occurrence_at=delivery.occurrence_at,
+            delayed=delivery.delayed,
+            active=sub.active and uninstalled_at is None,
+            attempts=delivery.attempts,
+            claimed_at=delivery.claimed_at,
+        )
+
+
+_SCHEDULED = (
+    DigestSubscription.id,
+    DigestSubscription.channel_id,
+    DigestSubscription.created_at,
+    DigestSubscription.frequency,
+    DigestSubscription.weekday,
+    DigestSubscription.at_time,
+    DigestSubscription.timezone,
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one tick reads, in one read session."""
+
+    subscriptions: list  # rows of _SCHEDULED: active subscriptions of installed workspaces
+    known: set[tuple[int, datetime]]  # (subscription, occurrence) already recorded since `since`
+    due: list[int]  # rows another attempt may start on: due retries and abandoned claims
+    stale_posting: bool  # some row was left `posting` past its lease
+
+
+def snapshot(db: Database, now: datetime, since: datetime, limit: int = 100) -> Snapshot:
+    with db.reading() as session:
+        subs = list(
+            session.execute(
+                select(*_SCHEDULED)
+                .join(Workspace, Workspace.id == DigestSubscription.workspace_id)
+                .where(DigestSubscription.active.is_(True), Workspace.uninstalled_at.is_(None))
+                .order_by(DigestSubscription.id)
+            )
+        )
+        known: set[tuple[int, datetime]] = set()
+        ids = [sub.id for sub in subs]
+        for start in range(0, len(ids), 500):  # through the unique (subscription, occurrence)
+            known.update(
+                session.execute(
+                    select(DigestDelivery.subscription_id, DigestDelivery.occurrence_at).where(
+                        DigestDelivery.subscription_id.in_(ids[start : start + 500]),
+                        DigestDelivery.occurrence_at > since,
+                    )
+                ).tuples()
+            )
+        # Through the (status, next_attempt_at) index; settled rows have no next_attempt_at.
+        pending = session.execute(
+            select(DigestDelivery.id, DigestDelivery.status)
+            .where(
+                DigestDelivery.status.in_((RETRYING, CLAIMED, POSTING)),
+                DigestDelivery.next_attempt_at <= now,
+            )
+            .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id)
+            .limit(limit)
+        ).all()
+        return Snapshot(
+            subscriptions=subs,
+            known=known,
+            due=[row.id for row in pending if row.status != POSTING],
+            stale_posting=any(row.status == POSTING for row in pending),
+        )

@@ -1,0 +1,61 @@
+"""`/digest send`: post a digest now, once, outside any schedule.
+
+No ledger row: the person who asked sees the result, so a failure is reported to them
+(`DigestNotPosted`) instead of retried behind their back, which could post twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.digests.model import ClientFor, Composer, DigestNotPosted, DigestRequest
+from assistant.digests.posting import ChannelPacer, SlackPoster, classify
+from assistant.digests.subscriptions import check_channel, check_kind, require_digest_role
+from assistant.services.context import Actor, Services
+from assistant.services.roles import role_in
+from assistant.services.workspaces import workspace_for_reading
+
+log = logging.getLogger(__name__)
+
+
+def send_now(
+    services: Services,
+    actor: Actor,
+    channel_id: str,
+    kind: str,
+    composer: Composer,
+    client_for: ClientFor,
+    *,
+    pacer: ChannelPacer | None = None,
+) -> str:
+    """Compose and post one digest to `channel_id`; the message's `ts`."""
+    kind = check_kind(kind)
+    channel_id = check_channel(channel_id)
+    with services.db.reading() as session:
+        ws = workspace_for_reading(services, session, actor.team_id)
+        require_digest_role(role_in(session, services, ws, actor), kind, "post digests")
+        workspace_id, timezone = ws.id, ws.timezone
+    request = DigestRequest(
+        workspace_id=workspace_id,
+        team_id=actor.team_id,
+        subscription_id=None,
+        channel_id=channel_id,
+        kind=kind,
+        occurrence_at=services.now(),
+        delayed=False,
+        timezone=timezone,
+        previous_occurrence_at=None,
+    )
+    message = composer(request)
+    poster = SlackPoster(client_for, pacer)
+    try:
+        ts = poster.post(request, message)
+    except Exception as err:
+        failure = classify(err)
+        log.warning("digest send to %s failed: %s", channel_id, failure.reason)
+        raise DigestNotPosted(channel_id, failure.reason, transient=failure.transient) from err
+    try:
+        poster.upload_charts(request, message, ts)
+    except Exception as err:
+        log.warning("charts of digest sent to %s not uploaded: %s", channel_id, classify(err))
+    return ts

@@ -1,0 +1,187 @@
+"""Read-only report use cases: resolve the workspace, then ask `analytics` for the figures.
+
+Callers parse periods themselves (in the zone `workspace_timezone` gives); nothing here
+changes a row. The `*_digest_data` functions take a workspace id, for the digest scheduler,
+and gather everything one digest of PRODUCT.md §5 shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant import analytics
+from assistant.analytics import (
+    Board,
+    BottleneckReport,
+    ConversionReport,
+    Forecast,
+    Funnel,
+    FunnelGroups,
+    Movement,
+    Outcomes,
+)
+from assistant.domain.errors import NotFound
+from assistant.domain.periods import Period, parse_period
+from assistant.services.context import Actor, Services
+from assistant.services.workspaces import workspace_for_reading, workspace_zone
+from assistant.storage.models import Workspace
+
+# PRODUCT.md §5: the pipeline digest's win rate, sales cycle and stays cover 30 days; a funnel
+# digest sent daily looks at the last 7.
+DIGEST_OUTCOMES_PERIOD = "30d"
+DAILY_FUNNEL_PERIOD = "7d"
+
+
+def workspace_timezone(services: Services, actor: Actor) -> ZoneInfo:
+    with services.db.reading() as session:
+        return workspace_zone(workspace_for_reading(services, session, actor.team_id))
+
+
+def board(services: Services, actor: Actor) -> Board:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.board(session, workspace.id, services.now())
+
+
+def bottlenecks(services: Services, actor: Actor, period: Period) -> BottleneckReport:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.bottleneck_report(session, workspace.id, period, services.now())
+
+
+def forecast(services: Services, actor: Actor, period: Period) -> Forecast:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.forecast(session, workspace.id, period)
+
+
+def outcomes(services: Services, actor: Actor, period: Period) -> Outcomes:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.outcomes(session, workspace.id, period)
+
+
+def conversion(services: Services, actor: Actor, period: Period) -> ConversionReport:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.stage_conversion(session, workspace.id, period)
+
+
+def movement(services: Services, actor: Actor, since: datetime, until: datetime) -> Movement:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.movement(session, workspace.id, since, until)
+
+
+def funnel(
+    services: Services,
+    actor: Actor,
+    period: Period,
+    source: str | None = None,
+    campaign: str | None = None,
+) -> Funnel:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.funnel(session, workspace.id, period, source, campaign)
+
+
+def funnel_groups(
+    services: Services, actor: Actor, period: Period, by: Literal["source", "campaign"]
+) -> FunnelGroups:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics.funnel_groups(session, workspace.id, period, by)
+
+
+@dataclass(frozen=True)
+class PipelineDigestData:
+    """Everything a pipeline digest shows (PRODUCT.md §5); the chart is drawn from `board`."""
+
+    workspace_id: int
+    currency: str
+    timezone: ZoneInfo
+    now: datetime
+    board: Board  # totals: board.totals.open_count / open_value / weighted_value
+    movement: Movement  # since the previous occurrence, until now
+    bottlenecks: BottleneckReport  # over `period`
+    outcomes: Outcomes  # win rate and sales cycle over `period`
+    period: Period  # the last 30 days
+
+
+@dataclass(frozen=True)
+class FunnelDigestData:
+    """Everything a funnel digest shows (PRODUCT.md §5); the chart is drawn from `funnel`."""
+
+    workspace_id: int
+    period: Period
+    funnel: Funnel
+    sources: FunnelGroups
+    campaigns: FunnelGroups
+
+    @property
+    def best_source(self) -> Funnel | None:
+        return self.sources.best
+
+    @property
+    def worst_source(self) -> Funnel | None:
+        return self.sources.worst
+
+    @property
+    def best_campaign(self) -> Funnel | None:
+        return self.campaigns.best
+
+    @property
+    def worst_campaign(self) -> Funnel | None:
+        return self.campaigns.worst
+
+
+def _workspace(session: Session, workspace_id: int) -> Workspace:
+    workspace = session.scalar(select(Workspace).where(Workspace.id == workspace_id))
+    if workspace is None:
+        raise NotFound(f"No workspace {workspace_id}.")
+    return workspace
+
+
+def pipeline_digest_data(
+    services: Services, workspace_id: int, now: datetime, since: datetime
+) -> PipelineDigestData:
+    with services.db.reading() as session:
+        workspace = _workspace(session, workspace_id)
+        zone = workspace_zone(workspace)
+        period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
+        return PipelineDigestData(
+            workspace_id=workspace_id,
+            currency=workspace.currency,
+            timezone=zone,
+            now=now,
+            board=analytics.board(session, workspace_id, now),
+            movement=analytics.movement(session, workspace_id, since, now),
+            bottlenecks=analytics.bottleneck_report(session, workspace_id, period, now),
+            outcomes=analytics.outcomes(session, workspace_id, period),
+            period=period,
+        )
+
+
+def daily_funnel_period(services: Services, workspace_id: int, now: datetime) -> Period:
+    """The last 7 days in the workspace's zone: the period of a daily funnel digest."""
+    with services.db.reading() as session:
+        zone = workspace_zone(_workspace(session, workspace_id))
+    return parse_period(DAILY_FUNNEL_PERIOD, zone, now)
+
+
+def funnel_digest_data(services: Services, workspace_id: int, period: Period) -> FunnelDigestData:
+    with services.db.reading() as session:
+        _workspace(session, workspace_id)
+        return FunnelDigestData(
+            workspace_id=workspace_id,
+            period=period,
+            funnel=analytics.funnel(session, workspace_id, period),
+            sources=analytics.funnel_groups(session, workspace_id, period, "source"),
+            campaigns=analytics.funnel_groups(session, workspace_id, period, "campaign"),
+        )
