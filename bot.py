@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve Slack (the default)")
+    sub.add_parser("scheduler", help="run the digest scheduler alone")
     db_parser = sub.add_parser("db", help="database migrations")
     db_parser.add_argument("action", choices=["upgrade", "check", "current"])
     args, _rest = parser.parse_known_args(argv)
@@ -33,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "db":
             return _db(settings, args.action)
+        if args.command == "scheduler":
+            from assistant.server import run_scheduler
+
+            run_scheduler(settings)
+            return 0
         return _serve(settings)
     except MissingSetting as err:
         print(f"error: {err}", file=sys.stderr)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.app import create_app, make_web_client
 from assistant.config import Settings
+from assistant.digests.scheduler import DigestScheduler
 from assistant.services.context import Services
 from assistant.slack.runtime import Runtime
 from assistant.storage.database import Database
@@ -31,10 +37,33 @@ def build_wsgi(settings: Settings):
     return create_wsgi_app(app, services.db.is_healthy), runtime
 
 
+def scheduler_client(settings: Settings) -> WebClient:
+    """The digest scheduler's client retries 429s once and nothing else: its own retries are
+    kept in the database, and a client retrying a 5xx could post one digest twice."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def build_scheduler(settings: Settings, services: Services) -> DigestScheduler:
+    from assistant.digests.compose import make_composer
+
+    client = scheduler_client(settings)
+    return DigestScheduler(services, make_composer(services), lambda _team_id: client)
+
+
 def serve_http(settings: Settings) -> None:
-    wsgi, _runtime = build_wsgi(settings)
+    wsgi, runtime = build_wsgi(settings)
+    scheduler = build_scheduler(settings, runtime.services)
+    scheduler.start()
     log.info("serving Slack on port %s (POST /slack/events, GET /healthz)", settings.port)
-    serve(wsgi, "0.0.0.0", settings.port)
+    try:
+        serve(wsgi, "0.0.0.0", settings.port)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def serve_socket_mode(settings: Settings) -> None:
@@ -43,5 +72,25 @@ def serve_socket_mode(settings: Settings) -> None:
     settings.require_slack()
     services = build_services(settings)
     app = create_app(settings, Runtime(services=services), make_web_client(settings))
+    scheduler = build_scheduler(settings, services)
+    scheduler.start()
     log.info("connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token).start()
+    try:
+        SocketModeHandler(app, settings.slack_app_token).start()
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def run_scheduler(settings: Settings) -> None:
+    """The scheduler alone, for deployments that run web workers separately."""
+    if not settings.slack_bot_token:
+        settings.require_slack()
+    services = build_services(settings)
+    scheduler = build_scheduler(settings, services)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    log.info("digest scheduler running (process %s)", scheduler.process_id)
+    stop.wait()
+    scheduler.shutdown(wait=True)

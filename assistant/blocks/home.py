@@ -66,11 +66,10 @@ def my_deal_blocks(deals: Sequence[DealView], total: int, stages, currency: str)
 
 
 def totals_block(totals, currency: str):
-    prefix = "" if totals.complete else "≈ "
     return section(
         f"*Workspace pipeline*: {totals.count:,} open deals · "
-        f"open value {prefix}{format_amount(totals.value, currency)} · "
-        f"weighted value {prefix}{format_amount(totals.weighted, currency)}"
+        f"open value {format_amount(totals.value, currency)} · "
+        f"weighted value {format_amount(totals.weighted, currency)}"
     )
 
 

@@ -55,6 +55,16 @@ class Invocation:
 Handler = Callable[[Invocation], Reply]
 
 
+def _take_share(tokens: list[str]) -> tuple[list[str], bool]:
+    """`share` counts as the first or last word only, so that a note saying "please share
+    the deck" stays a note and is not posted in the channel."""
+    if tokens and tokens[-1].casefold() == SHARE_WORD:
+        return tokens[:-1], True
+    if tokens and tokens[0].casefold() == SHARE_WORD:
+        return tokens[1:], True
+    return tokens, False
+
+
 @dataclass(frozen=True)
 class Subcommand:
     name: str
@@ -92,8 +102,7 @@ class CommandSet:
         sub: Subcommand | None = None
         try:
             tokens = split_args(unescape(text or "")[:MAX_COMMAND_TEXT])
-            share = any(t.casefold() == SHARE_WORD for t in tokens)
-            tokens = [t for t in tokens if t.casefold() != SHARE_WORD]
+            tokens, share = _take_share(tokens)
             if not tokens and self.default is None:
                 return self.help_reply()
             first = tokens[0].casefold() if tokens else ""

@@ -1,7 +1,7 @@
-"""Workspace totals for the App Home: open count, open value, weighted value (PRODUCT.md §4).
+"""Workspace totals for the App Home: the board's totals, from the analytics module.
 
-This is the one place they are computed outside the analytics module; when analytics offers
-the same figures as an SQL aggregate, replace the body of `open_totals` with a call to it.
+Kept behind this small function so the Home asks for exactly the three figures it shows
+(PRODUCT.md §4: open count, open value, weighted value), all from one SQL aggregate.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from assistant.services import reports
 from assistant.services.context import Actor, Services
-from assistant.services.queries import DealFilter, list_deals
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,8 @@ class OpenTotals:
     count: int
     value: Decimal
     weighted: Decimal
-    # list_deals returns at most LIST_LIMIT rows; past that the sums cover only those rows.
-    complete: bool
 
 
 def open_totals(services: Services, actor: Actor) -> OpenTotals:
-    page = list_deals(services, actor, DealFilter())
-    value = sum((d.amount or Decimal(0) for d in page.items), Decimal(0))
-    weighted = sum((d.amount * d.probability for d in page.items if d.amount), Decimal(0))
-    return OpenTotals(page.total, value, weighted, complete=len(page.items) == page.total)
+    totals = reports.board(services, actor).totals
+    return OpenTotals(totals.open_count, totals.open_value, totals.weighted_value)

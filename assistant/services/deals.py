@@ -29,8 +29,10 @@ from assistant.services.views import DealView, MoveResult
 from assistant.services.workspaces import ensure_workspace, load_stages, stage_defs
 from assistant.storage.models import Deal, Note, Workspace
 
-MAX_NAME = 200
-MAX_TEXT = 3000
+MAX_NAME = 200  # names and companies: the width of their columns
+MAX_LABEL = 100  # sources and campaigns
+MAX_REASON = 500  # lost reasons
+MAX_TEXT = 3000  # notes
 TRACKED_FIELDS = (
     "name", "company", "amount", "owner_id", "stage_key", "status",
     "lost_reason", "close_date", "source", "campaign",
@@ -86,15 +88,15 @@ def insert_deal(session: Session, workspace: Workspace, actor_id: str, new: NewD
         number=_next_number(session, workspace.id),
         name=name,
         name_folded=name.casefold(),
-        company=_clean_optional(new.company),
+        company=clean_optional(new.company, MAX_NAME, "company"),
         amount=new.amount,
         owner_id=new.owner_id or actor_id,
         stage_key=stage_key,
         stage_entered_at=now,
         status=DealStatus.OPEN.value,
         close_date=new.close_date,
-        source=_clean_optional(new.source),
-        campaign=_clean_optional(new.campaign),
+        source=clean_optional(new.source, MAX_LABEL, "source"),
+        campaign=clean_optional(new.campaign, MAX_LABEL, "campaign"),
         lead_id=new.lead_id,
         created_by=actor_id,
         created_at=now,
@@ -124,12 +126,13 @@ def _next_number(session: Session, workspace_id: int) -> int:
     ).scalar_one()
 
 
-def _clean_optional(text: str | None) -> str | None:
+def clean_optional(text: str | None, limit: int = MAX_NAME, what: str = "text") -> str | None:
+    """Collapse spaces; refuse text longer than its column holds, saying which field."""
     if text is None:
         return None
     text = " ".join(text.split())
-    if len(text) > MAX_NAME:
-        raise InvalidInput(f"`{text[:40]}…` is too long (at most {MAX_NAME} characters).")
+    if len(text) > limit:
+        raise InvalidInput(f"The {what} can be at most {limit} characters ({len(text)} given).")
     return text or None
 
 
@@ -233,7 +236,7 @@ def lose_deal(
         before = change.snapshot()
         days = days_between(deal.stage_entered_at, change.now)
         _close(deal, LOST, change.now)
-        deal.lost_reason = _clean_text(reason) if reason else None
+        deal.lost_reason = clean_optional(reason, MAX_REASON, "reason")
         return MoveResult(change.save(LOST, before), before["stage_key"], LOST, days)
 
 
@@ -295,7 +298,8 @@ def edit_deal(
                 value = clean_name(value)
                 change.deal.name_folded = value.casefold()
             elif isinstance(value, str):
-                value = _clean_optional(value)
+                limit = MAX_LABEL if field in ("source", "campaign") else MAX_NAME
+                value = clean_optional(value, limit, field)
             setattr(change.deal, field, value)
         return change.save("edit", before)
 

@@ -20,7 +20,14 @@ from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import FUNNEL_ACTION, LeadStatus, StageKind
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import one_deal_view
-from assistant.services.deals import NewDeal, clean_name, insert_deal
+from assistant.services.deals import (
+    MAX_LABEL,
+    MAX_NAME,
+    NewDeal,
+    clean_name,
+    clean_optional,
+    insert_deal,
+)
 from assistant.services.history import record
 from assistant.services.lookup import find_lead
 from assistant.services.roles import role_in
@@ -72,10 +79,10 @@ def insert_lead(session: Session, workspace: Workspace, actor_id: str, new: NewL
         number=_next_number(session, workspace.id),
         name=name,
         name_folded=name.casefold(),
-        company=new.company.strip() or None if new.company else None,
+        company=clean_optional(new.company, MAX_NAME, "company"),
         email=email,
-        source=new.source.strip() or None if new.source else None,
-        campaign=new.campaign.strip() or None if new.campaign else None,
+        source=clean_optional(new.source, MAX_LABEL, "source"),
+        campaign=clean_optional(new.campaign, MAX_LABEL, "campaign"),
         stage_key=stage_key,
         furthest_stage_key=stage_key,
         status=LeadStatus.OPEN.value,

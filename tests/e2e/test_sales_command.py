@@ -39,3 +39,13 @@ def test_feed_channel_from_escaped_mention(bot):
 def test_unknown_subcommand_suggests(bot):
     result = bot.command("/sales", "rols")
     assert "Unknown subcommand `rols`" in result.text and "/sales roles" in result.text
+
+
+def test_share_posts_in_channel_only_as_a_word_of_its_own(bot):
+    shared = bot.command("/sales", "roles share")
+    assert shared.status == 200 and not shared.ephemeral
+    bot.command("/deal", "new Acme 5k")
+    noted = bot.command("/deal", "note #1 please share the deck")
+    assert noted.ephemeral
+    card = bot.command("/deal", "show #1")
+    assert "please share the deck" in card.text

@@ -117,7 +117,7 @@ def test_home_groups_by_stage_flags_stuck_and_shows_totals():
               StageView("closing", "Closing", 5, Decimal("0.8"), 7)]  # fmt: skip
     deals = [view(number=2, stage_key="closing", stage_label="Closing", days_in_stage=1.0),
              view(number=1)]  # fmt: skip
-    totals = OpenTotals(2, Decimal("24000"), Decimal("10800"), complete=True)
+    totals = OpenTotals(2, Decimal("24000"), Decimal("10800"))
     blocks = home_view(deals, 2, stages, totals, "USD", NOW).to_dict()["blocks"]
     text = "\n".join(json.dumps(b, ensure_ascii=False) for b in blocks)
     assert text.index("*Qualification*") < text.index("*Closing*")
