@@ -134,6 +134,8 @@ class Deal(Base):
         Index("ix_deals_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_deals_workspace_closed", "workspace_id", "closed_at"),
         Index("ix_deals_workspace_created", "workspace_id", "created_at"),
+        Index("ix_deals_workspace_status_close", "workspace_id", "status", "close_date"),
+        Index("ix_deals_lead", "lead_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

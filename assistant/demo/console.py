@@ -1,0 +1,132 @@
+"""`python bot.py demo [COMMAND]`: try the bot without Slack.
+
+A console on a seeded local database (`./demo.db`, made the first time, reused after) that
+takes the same slash commands as Slack, through the same handlers, and prints the replies
+as text. With COMMAND it runs that one line and exits, so it can be scripted:
+
+    python bot.py demo "/pipeline bottlenecks"
+
+Exit codes of a one-shot run: 0 the command answered; 1 the bot refused or did not
+understand the input (its reply says why, as it would in Slack); 2 not a command at all,
+or the demo could not start (the database is unreachable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from functools import partial
+
+from sqlalchemy.exc import OperationalError
+
+from assistant.config import load_settings
+from assistant.demo import store
+from assistant.demo.digests import OUTPUT_DIR, print_digests
+from assistant.demo.mrkdwn import Style
+from assistant.demo.prompt import repl
+from assistant.demo.sample import CHANNELS, DEMO_USER, MANAGER, MARKETER, PEOPLE, REPS, TEAM_ID
+from assistant.demo.session import UNKNOWN, DemoSession
+from assistant.services.context import Actor, Services
+from assistant.storage.database import Database, DatabaseUnavailable
+
+LOG_FILE = OUTPUT_DIR / "demo.log"
+ROLES = {"admin": DEMO_USER, "rep": REPS[0], "manager": MANAGER, "marketer": MARKETER}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python bot.py demo",
+        description="Try the Sales Assistant without Slack, on a seeded sample workspace.",
+        epilog="Exit codes: 0 answered, 1 refused or bad input, 2 unknown command.",
+    )
+    parser.add_argument("--database", action="store_true", help="use DATABASE_URL, not demo.db")
+    parser.add_argument("--reset", action="store_true", help="seed the sample again")
+    parser.add_argument("--as", dest="role", choices=list(ROLES), default="admin")
+    parser.add_argument("--seed", type=int, default=store.DEFAULT_SEED, help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="e.g. /pipeline bottlenecks")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exit_:  # --help, or a bad option (argparse has said why)
+        return int(exit_.code or 0)
+    _log_to_file()
+    try:
+        url = load_settings().database_url if args.database else store.local_url()
+        if args.reset and not args.database:
+            store.remove_local()
+        db = Database(url)
+    except Exception as err:  # a malformed DATABASE_URL, an unreadable .env
+        print(f"The demo cannot open its database: {err}", file=sys.stderr)
+        return UNKNOWN
+    try:
+        return _run(db, args)
+    except BrokenPipeError:  # `... | head` stopped reading: nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:  # a seeding cut short is redone next time (see store)
+        print("\nStopped.", file=sys.stderr)
+        return 130
+    except (DatabaseUnavailable, OperationalError) as err:
+        reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        print(f"The demo cannot reach its database: {reason}", file=sys.stderr)
+        return UNKNOWN
+    except Exception as err:
+        logging.getLogger(__name__).exception("demo failed")
+        print(f"The demo stopped: {err.__class__.__name__}: {err} (details in {LOG_FILE})")
+        return UNKNOWN
+    finally:
+        db.dispose()
+
+
+def _run(db: Database, args: argparse.Namespace) -> int:
+    seeded = store.prepare(
+        db, reset=args.reset, seed=args.seed, scale=args.scale, progress=_progress
+    )
+    if seeded is not None:
+        start = "\r" if sys.stderr.isatty() else ""
+        print(
+            f"{start}Seeded {seeded.deals:,} deals and {seeded.leads:,} leads over six months "
+            f"in {seeded.seconds:.1f} s.{' ' * 20}",
+            file=sys.stderr,
+        )
+    services = Services(db=db, admins=frozenset({DEMO_USER}))
+    style = Style(names=PEOPLE, channels=CHANNELS, color=_color(sys.stdout))
+    session = DemoSession(services, Actor(TEAM_ID, ROLES[args.role]), sys.stdout, style)
+    session.digests = partial(print_digests, session)
+    if args.command:
+        return session.run_line(" ".join(args.command))
+    deals, leads = store.counts(db)
+    return repl(session, deals, leads)
+
+
+def _progress(fraction: float) -> None:
+    text = "Seeding the demo workspace (six months of deals and leads, done once)"
+    if sys.stderr.isatty():
+        print(f"\r{text}… {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+    elif fraction == 0:
+        print(f"{text}…", file=sys.stderr, flush=True)
+
+
+def _color(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class _LazyFileHandler(logging.FileHandler):
+    """A log file that exists only once something was logged."""
+
+    def _open(self):
+        LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+
+def _log_to_file() -> None:
+    """Details go to a file: the console shows replies, never a stack trace."""
+    handler = _LazyFileHandler(LOG_FILE, delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
