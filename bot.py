@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.demo.console import main as demo_main
 
         return demo_main(argv[1:])
+    if argv[:1] in (["import"], ["export"]):
+        return _transfer(argv)
     parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve Slack (the default)")
@@ -51,6 +53,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
+
+
+def _transfer(argv: list[str]) -> int:
+    from assistant.transfer import cli
+
+    try:
+        settings = load_settings()
+    except MissingSetting as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    _upgrade_quietly(settings.database_url)
+    return cli.main(argv, settings.database_url, default_timezone=settings.timezone)
+
+
+def _upgrade_quietly(url: str) -> None:
+    """Imports into a brand-new database work like the bot does: schema first."""
+    from assistant.storage.database import Database
+    from assistant.storage.migrate import upgrade_if_needed
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    database = Database(url)
+    try:
+        upgrade_if_needed(database)
+    finally:
+        database.dispose()
 
 
 def _serve(settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,9 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
 EPHEMERAL = "ephemeral"
+# Slack user ids are upper-case letters and digits after U or W; an imported owner called
+# "Ulrich" must stay text, not become a broken mention.
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9_]{2,}")
 IN_CHANNEL = "in_channel"
 
 
@@ -125,7 +129,7 @@ def mention(user_id: str | None) -> str:
     """A user reference that Slack renders as their name; imported owners stay plain text."""
     if not user_id:
         return "nobody"
-    if user_id[:1] in ("U", "W") and user_id.replace("_", "").isalnum():
+    if SLACK_USER_ID.fullmatch(user_id):
         return f"<@{user_id}>"
     return escape(user_id)
 

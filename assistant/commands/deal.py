@@ -336,7 +336,8 @@ def list_command(inv: Invocation) -> Reply:
 
 
 def _sub(name, usage, summary, example, handler) -> Subcommand:
-    return Subcommand(name, usage, summary, example, handler)
+    # Notes and lost reasons are the user's own words: `share` inside them is kept.
+    return Subcommand(name, usage, summary, example, handler, free_text=name in ("note", "lost"))
 
 
 COMMANDS = CommandSet(

@@ -55,14 +55,15 @@ class Invocation:
 Handler = Callable[[Invocation], Reply]
 
 
-def _take_share(tokens: list[str]) -> tuple[list[str], bool]:
-    """`share` counts as the first or last word only, so that a note saying "please share
-    the deck" stays a note and is not posted in the channel."""
-    if tokens and tokens[-1].casefold() == SHARE_WORD:
-        return tokens[:-1], True
-    if tokens and tokens[0].casefold() == SHARE_WORD:
-        return tokens[1:], True
-    return tokens, False
+def _take_share(tokens: list[str], free_text: bool) -> tuple[list[str], bool]:
+    """`share` anywhere posts the reply in the channel; in free text (a note, a reason) only
+    as the last word, so that a note saying "please share the deck" stays a note."""
+    if free_text:
+        if tokens and tokens[-1].casefold() == SHARE_WORD:
+            return tokens[:-1], True
+        return tokens, False
+    kept = [t for t in tokens if t.casefold() != SHARE_WORD]
+    return kept, len(kept) != len(tokens)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class Subcommand:
     example: str
     handler: Handler
     aliases: tuple[str, ...] = ()
+    # Ends in text the user writes (a note, a reason): words there are kept as typed.
+    free_text: bool = False
 
 
 @dataclass
@@ -102,7 +105,8 @@ class CommandSet:
         sub: Subcommand | None = None
         try:
             tokens = split_args(unescape(text or "")[:MAX_COMMAND_TEXT])
-            tokens, share = _take_share(tokens)
+            share = bool(tokens) and tokens[0].casefold() == SHARE_WORD
+            tokens = tokens[1:] if share else tokens
             if not tokens and self.default is None:
                 return self.help_reply()
             first = tokens[0].casefold() if tokens else ""
@@ -115,6 +119,8 @@ class CommandSet:
                 sub = self.find(self.default)
             if sub is None:
                 return self.unknown_reply(first)
+            tokens, shared = _take_share(tokens, sub.free_text)
+            share = share or shared
             reply = sub.handler(invocation_factory(tokens, share))
             if share:
                 reply.response_type = IN_CHANNEL

@@ -195,7 +195,7 @@ COMMANDS = CommandSet(
                    "/lead convert L7 12k @ana", convert_lead),
         Subcommand("drop", "/lead drop <lead> [reason]",
                    "drop a lead; it keeps the stages it reached.",
-                   "/lead drop L7 no budget this year", drop_lead),
+                   "/lead drop L7 no budget this year", drop_lead, free_text=True),
         Subcommand("show", "/lead show <lead>", "a lead's facts and linked deals.",
                    "/lead show jane@acme.com", show_lead),
         Subcommand("list", LIST_USAGE, "find leads; every lead unless a period is given.",

@@ -1,0 +1,299 @@
+"""Import deals or leads from a CSV file: read and validate every row, then write once.
+
+Nothing is written until every row has been checked; by default one bad row stops the whole
+import (`partial=True` imports the good rows). The write is one transaction, so an import
+that fails or is killed half-way leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, TextIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from assistant.domain.errors import UnknownStage
+from assistant.domain.stage_match import match_stage
+from assistant.domain.stages import LOST, WON
+from assistant.services.workspaces import ensure_workspace
+from assistant.storage.database import Database
+from assistant.storage.models import Workspace
+from assistant.transfer import writer
+from assistant.transfer.bulk import large_cache
+from assistant.transfer.columns import DEALS, LEADS, ColumnMap, HeaderError, map_columns
+from assistant.transfer.progress import Progress
+from assistant.transfer.rows import (
+    DEFAULT_OWNER,
+    Record,
+    RowContext,
+    RowProblems,
+    parse_deal,
+    parse_lead,
+)
+from assistant.transfer.scope import Scope, TransferError, load_scope
+from assistant.transfer.stages_map import DEAL_STAGES, LIFECYCLE_STAGES, StageResolver, squash
+from assistant.transfer.updates import deal_differs, lead_differs, update_deal, update_lead
+
+csv.field_size_limit(10 * 1024 * 1024)  # long notes and histories in one cell
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    kind: str  # deals | leads
+    team_id: str | None = None
+    column_map: Mapping[str, str] = field(default_factory=dict)  # their column -> our field
+    stage_map: Mapping[str, str] = field(default_factory=dict)  # their stage -> our stage
+    owner_map: Mapping[str, str] = field(default_factory=dict)  # their owner -> Slack user id
+    default_owner: str = DEFAULT_OWNER
+    dry_run: bool = False
+    partial: bool = False
+    day_first: bool = False
+    encoding: str = "utf-8-sig"
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    team_id: str = ""
+    vendor: str = ""
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def valid(self) -> int:
+        return self.rows - len(self.errors)
+
+
+def import_csv(
+    db: Database,
+    source: str | Path | TextIO,
+    options: ImportOptions,
+    *,
+    now: datetime,
+    default_timezone: str = "UTC",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one file; raises TransferError for problems with the file or command as a whole."""
+    started = time.monotonic()
+    progress = progress or Progress(io.StringIO(), enabled=False)
+    report = ImportReport(options.kind)
+    with db.reading() as session:
+        scope = load_scope(session, options.team_id, default_timezone)
+    report.team_id = scope.team_id
+    with _Source(source, options.encoding) as (text, binary, size):
+        rows = _reader(text)
+        headers = next(rows, None)
+        if not headers:
+            raise TransferError("the file is empty")
+        try:
+            columns = map_columns(options.kind, headers, options.column_map)
+        except HeaderError as err:
+            raise TransferError(str(err)) from None
+        report.vendor, report.columns = columns.vendor, columns.describe(headers)
+        ctx = _context(columns, scope, options, now, report.warnings)
+        if columns.ignored:
+            shown = ", ".join(f"`{h}`" for h in columns.ignored[:10])
+            more = f" and {len(columns.ignored) - 10} more" if len(columns.ignored) > 10 else ""
+            report.warnings.append(f"columns not imported: {shown}{more}")
+        progress.start("reading", size or 0)
+        records = _validate(rows, ctx, options.kind, report, progress, binary)
+        progress.finish()
+    if report.errors and not options.partial:
+        report.seconds = time.monotonic() - started
+        return report
+    positions = {key: i for i, key in enumerate(ctx.stages.keys)}
+    if options.dry_run:
+        _classify(db, scope, options.kind, records, positions, report)
+    elif records:
+        progress.start("writing", len(records))
+        _write(db, scope, options.kind, records, positions, now, report, progress)
+        progress.finish()
+        report.written = True
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _Source:
+    """A text stream over a path or a given stream, with the byte position for progress."""
+
+    def __init__(self, source, encoding: str) -> None:
+        self.source, self.encoding = source, encoding
+        self.binary: BinaryIO | None = None
+
+    def __enter__(self):
+        if not isinstance(self.source, str | Path):
+            return self.source, None, None
+        path = Path(self.source)
+        try:
+            self.binary = path.open("rb")
+        except OSError as err:
+            raise TransferError(f"can't read {path}: {err.strerror}") from None
+        magic = self.binary.read(4)
+        self.binary.seek(0)
+        if magic in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+            raise TransferError(f"{path} is a spreadsheet workbook; save or export it as CSV")
+        text = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
+        return text, self.binary, path.stat().st_size
+
+    def __exit__(self, *exc) -> None:
+        if self.binary is not None:
+            self.binary.close()
+
+
+def _reader(text: TextIO):
+    try:
+        first = text.readline()
+    except UnicodeDecodeError:
+        raise TransferError("the file isn't UTF-8 text; try --encoding cp1252") from None
+    # Spreadsheets in many locales save with `;`; tab-separated files are common too.
+    delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
+    return csv.reader(itertools.chain([first], text), delimiter=delimiter)
+
+
+def _context(columns: ColumnMap, scope: Scope, options: ImportOptions, now, warnings) -> RowContext:
+    deals = options.kind == DEALS
+    stages = scope.pipeline if deals else scope.funnel
+    overrides = {}
+    for their, ours in options.stage_map.items():
+        try:
+            overrides[their] = match_stage(ours, stages, allow_outcomes=deals)
+        except UnknownStage as err:
+            raise TransferError(f'--stage-map "{their}={ours}": {err.message}') from None
+    resolver = StageResolver(
+        stages, DEAL_STAGES if deals else LIFECYCLE_STAGES, overrides, (WON, LOST) if deals else ()
+    )
+    dated = []
+    for index, stage in columns.stage_dates:
+        try:
+            dated.append((index, resolver.resolve(stage)))
+        except Exception as err:  # StageNotFound: the column is left out, and said so
+            warnings.append(f"column `{columns.headers[index]}` not imported: {err}")
+    return RowContext(
+        columns=columns,
+        stages=resolver,
+        zone=ZoneInfo(scope.timezone),
+        currency=scope.currency,
+        now=now,
+        day_first=options.day_first,
+        owner_map={squash(k): v.strip() for k, v in options.owner_map.items()},
+        default_owner=options.default_owner,
+        dated_columns=dated,
+    )
+
+
+def _validate(
+    rows, ctx: RowContext, kind: str, report: ImportReport, progress, binary
+) -> list[Record]:
+    parse = parse_deal if kind == DEALS else parse_lead
+    records: list[Record] = []
+    seen: dict[str, int] = {}
+    key_header = _key_header(ctx.columns, kind)
+    line = rows.line_num + 1
+    try:
+        for cells in rows:
+            if any(cell.strip() for cell in cells):
+                report.rows += 1
+                try:
+                    rec = parse(cells, line, ctx)
+                except RowProblems as err:
+                    report.errors.append(RowError(line, "; ".join(err.problems)))
+                else:
+                    if rec.key and rec.key in seen:
+                        what = key_header if not rec.key.startswith("id:") else "record id"
+                        shown = rec.key.removeprefix("id:")
+                        report.errors.append(
+                            RowError(line, f"same {what} `{shown}` as line {seen[rec.key]}")
+                        )
+                    else:
+                        if rec.key:
+                            seen[rec.key] = line
+                        records.append(rec)
+            line = rows.line_num + 1
+            if binary is not None and report.rows % 1000 == 0:
+                progress.set(binary.tell())
+    except UnicodeDecodeError:
+        raise TransferError(f"line {line} isn't UTF-8 text; try --encoding cp1252") from None
+    except csv.Error as err:
+        raise TransferError(f"line {line}: the CSV is malformed ({err})") from None
+    return records
+
+
+def _key_header(columns: ColumnMap, kind: str) -> str:
+    name = "external_id" if kind == DEALS else "email"
+    index = columns.fields.get(name)
+    return f'"{columns.headers[index]}"' if index is not None else name
+
+
+def _changed(kind: str, existing: dict, by_line: dict, positions) -> list:
+    """The existing rows the file changes, as (row, record)."""
+    pairs = [(row, by_line[line]) for line, row in existing.items()]
+    if kind == DEALS:
+        return [(row, rec) for row, rec in pairs if deal_differs(row, rec)]
+    return [(row, rec) for row, rec in pairs if lead_differs(row, rec, positions)]
+
+
+def _classify(db, scope: Scope, kind, records, positions, report: ImportReport) -> None:
+    with db.reading() as session:
+        existing = writer.match_existing(session, kind, scope.workspace_id, records)
+    by_line = {rec.line: rec for rec in records}
+    report.updated = len(_changed(kind, existing, by_line, positions))
+    report.unchanged = len(existing) - report.updated
+    report.inserted = len(records) - len(existing)
+
+
+def _write(db, scope: Scope, kind, records, positions, now, report, progress) -> None:
+    with db.transaction() as session, large_cache(session):
+        workspace = ensure_workspace(session, scope.team_id, now, scope.timezone)
+        # One import per workspace at a time: a second one waits here, then sees these rows.
+        session.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
+        existing = writer.match_existing(session, kind, workspace.id, records)
+        by_line = {rec.line: rec for rec in records}
+        changes = _changed(kind, existing, by_line, positions)
+        locked = writer.load_for_update(session, kind, [row.id for row, _ in changes])
+        for row, rec in changes:
+            current = locked[row.id]  # read again under the lock: the check below is fresh
+            if kind == DEALS:
+                report.updated += update_deal(session, current, rec, now)
+            else:
+                report.updated += update_lead(session, current, rec, positions, now)
+        report.unchanged = len(existing) - report.updated
+        progress.advance(len(existing))
+        session.flush()
+        new = [rec for rec in records if rec.line not in existing]
+        lead_ids: dict[str, int] = {}
+        refs = {rec.lead_ref for rec in new if rec.lead_ref}
+        if refs:
+            lead_ids = writer.resolve_lead_refs(session, workspace.id, refs)
+            missing = len(refs - set(lead_ids))
+            if missing:
+                report.warnings.append(f"{missing} lead references matched no lead; not linked")
+        report.inserted = writer.insert_new(
+            session, kind, workspace.id, new, now, lead_ids, progress.advance
+        )
+
+
+__all__ = ["LEADS", "ImportOptions", "ImportReport", "RowError", "import_csv"]
