@@ -136,6 +136,9 @@ class Deal(Base):
         Index("ix_deals_workspace_created", "workspace_id", "created_at"),
         Index("ix_deals_workspace_status_close", "workspace_id", "status", "close_date"),
         Index("ix_deals_lead", "lead_id"),
+        # Re-imports find deals by the vendor's record id; unique, so a file imported twice
+        # can never create the same deal twice, whatever writes the ids.
+        Index("uq_deals_workspace_external", "workspace_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
