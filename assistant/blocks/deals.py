@@ -274,7 +274,7 @@ def list_reply(deals: list[DealView], total: int, heading: str, currency: str) -
         stuck = sum(1 for d in deals if d.is_stuck)
         summary += f", {format_amount(value, currency)} in total, {stuck} stuck"
     if not shown:
-        hint = "Try another filter or period, or create one: `/deal new <name> [amount]`."
+        hint = "Try another filter or period, or create one: `/deal new &lt;name&gt; [amount]`."
         return text_reply(summary + ".", hint)
     table = code_table([LIST_HEADER, *(_row(d, currency) for d in shown)], align="lllrlrl")
     blocks = [section(summary)]
