@@ -55,6 +55,8 @@ def best_and_worst(groups: tuple[Funnel, ...]) -> tuple[Funnel | None, Funnel | 
     # max/min keep the first of equals, and `ranked` is in name order.
     best = max(ranked, key=lambda g: (g.overall.current, g.cohort.current))
     worst = min(ranked, key=lambda g: (g.overall.current, -(g.cohort.current or 0)))
+    if best.overall.current == worst.overall.current:
+        return None, None  # all convert alike: naming one "best" and "worst" would mislead
     return best, worst
 
 

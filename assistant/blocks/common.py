@@ -20,7 +20,8 @@ from slack_sdk.models.blocks import (
 )
 
 # Slack's documented limits: 50 blocks a message, 3,000 characters a section text,
-# 150 characters a header, 10 fields a section, 40,000 characters of fallback text.
+# 150 characters a header, 10 fields a section, 40,000 characters of a message's text. A
+# reply's fallback is kept to 3,000: it is what notifications and screen readers get.
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
@@ -148,7 +149,7 @@ def days(value: float) -> str:
         hours = round(value * 24)
         return "<1 hour" if hours < 1 else plural(hours, "hour")
     rounded = round(value, 1)
-    text = f"{rounded:g}"
+    text = f"{rounded:,.1f}".removesuffix(".0")
     return f"{text} day" if text == "1" else f"{text} days"
 
 

@@ -1,0 +1,202 @@
+"""The funnel as replies: one cohort stage by stage, and sources or campaigns side by side.
+
+Every figure that compares periods says against what: `42% (▲5 pts vs previous 7 days)`. The
+points are the difference of the two *shown* (rounded) percentages, so a reader's own
+subtraction always agrees with the reply.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from assistant.analytics import Delta, Funnel, FunnelGroups
+from assistant.analytics.funnel_groups import NO_GROUP
+from assistant.blocks.common import (
+    Reply,
+    code_table,
+    context,
+    days,
+    escape,
+    fenced,
+    more_line,
+    plural,
+    section,
+)
+from assistant.domain.periods import Period
+
+MAX_GROUP_ROWS = 15  # sources or campaigns per table; the rest are counted, not listed
+NAME_WIDTH = 20
+COLUMN_WIDTH = 9
+
+
+def whole_percent(share: float) -> int:
+    return math.floor(share * 100 + 0.5)  # half up: 12.5% shows as 13%, as people round
+
+
+def pct(share: float | None) -> str:
+    return "—" if share is None else f"{whole_percent(share)}%"
+
+
+def versus(period: Period) -> str:
+    return f"vs previous {plural(round(period.days), 'day')}"
+
+
+def _arrow(change: float, text: str) -> str:
+    return f"▲{text}" if change > 0 else f"▼{text}"
+
+
+def pct_change(delta: Delta, period: Period) -> str:
+    """`42% (▲5 pts vs previous 7 days)`; the figure alone when there is nothing to compare."""
+    if delta.current is None:
+        return "—"
+    if delta.previous is None:
+        return f"{pct(delta.current)} (no figure for the {versus(period).removeprefix('vs ')})"
+    points = whole_percent(delta.current) - whole_percent(delta.previous)
+    change = "no change" if points == 0 else _arrow(points, f"{abs(points)} pts")
+    return f"{pct(delta.current)} ({change} {versus(period)})"
+
+
+def count_note(delta: Delta, period: Period) -> str:
+    """`(▲5 vs previous 7 days)`, to follow a count."""
+    change = delta.change or 0
+    moved = "no change" if change == 0 else _arrow(change, f"{abs(change):,}")
+    return f"({moved} {versus(period)})"
+
+
+def days_change(delta: Delta, period: Period) -> str:
+    """`3 days (▼1.5 days vs previous 30 days)`; `—` when nothing got there."""
+    if delta.current is None:
+        return "—"
+    if delta.change is None:
+        return days(delta.current)
+    change = round(delta.change, 1)
+    moved = "no change" if change == 0 else _arrow(change, days(abs(change)))
+    return f"{days(delta.current)} ({moved} {versus(period)})"
+
+
+def signed(change: float | int | None, unit: str = "") -> str:
+    return "—" if change is None else f"{change:+,}{unit}"
+
+
+def step_points(delta: Delta) -> str:
+    if delta.current is None or delta.previous is None:
+        return "—"
+    return signed(whole_percent(delta.current) - whole_percent(delta.previous), " pts")
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("`", "'")  # a backtick would close the code block the table is in
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
+    # Escaped after layout: `&amp;` shows as one character, so the columns stay aligned.
+    return fenced(escape(code_table([head, *rows], align)))
+
+
+def title(funnel: Funnel) -> str:
+    """`Funnel, last 7 days · source: Google`, filters escaped (they are user text)."""
+    text = f"Funnel, {escape(funnel.period.label)}"
+    for name, value in (("source", funnel.source), ("campaign", funnel.campaign)):
+        if value:
+            text += f" · {name}: {escape(value)}"
+    return text
+
+
+def summary(funnel: Funnel) -> list[str]:
+    """The cohort, the overall conversion and the days to action, each with its change."""
+    period = funnel.period
+    if not funnel.cohort.current:
+        before = funnel.cohort.previous or 0
+        earlier = versus(period).removeprefix("vs ")
+        return [f"No leads were created in {escape(period.label)} ({before:,} in the {earlier})."]
+    last = escape(funnel.steps[-1].label) if funnel.steps else "the last stage"
+    to_action = days_change(funnel.median_days_to_action, period)
+    if funnel.median_days_to_action.current is None:
+        to_action = "none got there"
+    return [
+        f"• Leads created: *{funnel.cohort.current:,}* {count_note(funnel.cohort, period)}",
+        f"• Reached {last}: *{pct_change(funnel.overall, period)}*",
+        f"• Median time to action: {to_action}",
+    ]
+
+
+def steps_table(funnel: Funnel) -> str:
+    rows = [
+        (_clip(s.label, NAME_WIDTH), f"{s.reached.current or 0:,}", signed(s.reached.change),
+         pct(s.step_conversion.current), step_points(s.step_conversion))
+        for s in funnel.steps
+    ]  # fmt: skip
+    return table(("Stage", "Reached", "Change", "Step", "Change"), rows, "lrrrr")
+
+
+def funnel_reply(funnel: Funnel) -> Reply:
+    headline = "\n".join([f"*{title(funnel)}*", *summary(funnel)])
+    note = (
+        "Cohort = the leads created in the period; reached = got to the stage or further; "
+        f"step = share of the stage before. Changes are {versus(funnel.period)}."
+    )
+    blocks = [section(headline), section(steps_table(funnel)), context(note)]
+    return Reply(text="\n".join([headline, *step_lines(funnel)]), blocks=blocks)
+
+
+def step_lines(funnel: Funnel) -> list[str]:
+    """The table's content as sentences, for the plain-text fallback."""
+    return [
+        f"{escape(s.label)}: {s.reached.current or 0:,} reached"
+        + (f", {pct(s.step_conversion.current)} of the stage before" if i else "")
+        for i, s in enumerate(funnel.steps)
+    ]
+
+
+def best_worst(groups: FunnelGroups) -> str:
+    """`best *LinkedIn* (100%), worst *Google* (0%)`, or why there is none."""
+    best, worst = groups.best, groups.worst
+    if best is None or worst is None:
+        comparable = [
+            g for g in groups.groups if g.group != NO_GROUP and g.overall.current is not None
+        ]
+        if len(comparable) < 2:
+            return f"fewer than two {groups.by}s with leads, nothing to compare"
+        # Analytics names no best or worst when all convert alike; say so plainly.
+        return f"all {groups.by}s convert alike ({pct(comparable[0].overall.current)})"
+    return (
+        f"best *{escape(best.group)}* ({pct(best.overall.current)} of "
+        f"{plural(best.cohort.current or 0, 'lead')}), worst *{escape(worst.group)}* "
+        f"({pct(worst.overall.current)} of {plural(worst.cohort.current or 0, 'lead')})"
+    )
+
+
+def groups_reply(groups: FunnelGroups) -> Reply:
+    shown = groups.groups[:MAX_GROUP_ROWS]
+    plural_by = f"{groups.by}s"
+    headline = (
+        f"*Funnel by {groups.by}, {escape(groups.period.label)}*: "
+        f"{plural(len(groups.groups), groups.by)}; {best_worst(groups)}."
+    )
+    if not groups.groups:
+        text = (
+            f"*Funnel by {groups.by}, {escape(groups.period.label)}*: no leads were created in it."
+        )
+        return Reply(text=text, blocks=[section(text)])
+    stage_heads = [_clip(s.label.split()[0], COLUMN_WIDTH) for s in groups.groups[0].steps]
+    head = (groups.by.title(), "Leads", *stage_heads, "Overall", "Change")
+    rows = [
+        (_clip(g.group or "", NAME_WIDTH), f"{g.cohort.current or 0:,}",
+         *(f"{s.reached.current or 0:,}" for s in g.steps), pct(g.overall.current),
+         step_points(g.overall))
+        for g in shown
+    ]  # fmt: skip
+    more = more_line(len(shown), len(groups.groups), plural_by)
+    note = (
+        "Leads = created in the period; Overall = reached the last stage; Change = overall "
+        f"conversion {versus(groups.period)}."
+    )
+    blocks = [section(headline), section(table(head, rows, "l" + "r" * (len(head) - 1)))]
+    blocks.append(context(*([more] if more else []), note))
+    lines = [headline] + [
+        f"{escape(g.group)}: {g.cohort.current or 0:,} leads, {pct(g.overall.current)} overall"
+        for g in shown
+    ]
+    return Reply(text="\n".join([*lines, *([more] if more else [])]), blocks=blocks)
