@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from assistant.digests.model import ClientFor, Composer, DigestNotPosted, DigestRequest
+from assistant.digests.compose import request_for
+from assistant.digests.model import ClientFor, Composer, DigestNotPosted
 from assistant.digests.posting import ChannelPacer, SlackPoster, classify
-from assistant.digests.subscriptions import check_channel, check_kind, require_digest_role
+from assistant.digests.subscriptions import check_kind, require_digest_role
 from assistant.services.context import Actor, Services
 from assistant.services.roles import role_in
 from assistant.services.workspaces import workspace_for_reading
@@ -29,23 +30,10 @@ def send_now(
     pacer: ChannelPacer | None = None,
 ) -> str:
     """Compose and post one digest to `channel_id`; the message's `ts`."""
-    kind = check_kind(kind)
-    channel_id = check_channel(channel_id)
     with services.db.reading() as session:
         ws = workspace_for_reading(services, session, actor.team_id)
-        require_digest_role(role_in(session, services, ws, actor), kind, "post digests")
-        workspace_id, timezone = ws.id, ws.timezone
-    request = DigestRequest(
-        workspace_id=workspace_id,
-        team_id=actor.team_id,
-        subscription_id=None,
-        channel_id=channel_id,
-        kind=kind,
-        occurrence_at=services.now(),
-        delayed=False,
-        timezone=timezone,
-        previous_occurrence_at=None,
-    )
+        require_digest_role(role_in(session, services, ws, actor), check_kind(kind), "post digests")
+    request = request_for(services, actor, channel_id, kind)
     message = composer(request)
     poster = SlackPoster(client_for, pacer)
     try:

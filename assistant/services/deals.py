@@ -192,18 +192,12 @@ def move_deal(
         _require_open(deal)
         stages = stage_defs(load_stages(change.session, change.workspace.id, StageKind.PIPELINE))
         target = match_stage(stage_text, stages, current_key=deal.stage_key, allow_outcomes=True)
-        before = change.snapshot()
-        days = days_between(deal.stage_entered_at, change.now)
         if target in (WON, LOST):
-            _close(deal, target, change.now)
-            view = change.save(target, before)
-            if target == WON:
-                from assistant.services.leads import mark_lead_won
-
-                mark_lead_won(change.session, deal, actor.user_id, change.now)
-            return MoveResult(view, before["stage_key"], target, days)
+            return _close(change, target)
         if target == deal.stage_key:
             raise InvalidTransition(f"Deal #{deal.number} is already in `{target}`.")
+        before = change.snapshot()
+        days = days_between(deal.stage_entered_at, change.now)
         deal.stage_key = target
         deal.stage_entered_at = change.now
         return MoveResult(change.save("move", before), before["stage_key"], target, days)
@@ -213,31 +207,38 @@ def win_deal(
     services: Services, actor: Actor, ref: str, amount: Decimal | None = None, version=None
 ) -> MoveResult:
     with _changing_deal(services, actor, ref, "close this deal", version) as change:
-        deal = change.deal
-        _require_open(deal)
-        before = change.snapshot()
-        days = days_between(deal.stage_entered_at, change.now)
-        if amount is not None:
-            deal.amount = amount
-        _close(deal, WON, change.now)
-        view = change.save(WON, before)
-        from assistant.services.leads import mark_lead_won
-
-        mark_lead_won(change.session, deal, actor.user_id, change.now)
-        return MoveResult(view, before["stage_key"], WON, days)
+        _require_open(change.deal)
+        return _close(change, WON, amount=amount)
 
 
 def lose_deal(
     services: Services, actor: Actor, ref: str, reason: str | None = None, version=None
 ) -> MoveResult:
     with _changing_deal(services, actor, ref, "close this deal", version) as change:
-        deal = change.deal
-        _require_open(deal)
-        before = change.snapshot()
-        days = days_between(deal.stage_entered_at, change.now)
-        _close(deal, LOST, change.now)
+        _require_open(change.deal)
+        return _close(change, LOST, reason=reason)
+
+
+def _close(
+    change: _Change, outcome: str, *, amount: Decimal | None = None, reason: str | None = None
+) -> MoveResult:
+    """Won or lost, by `/deal won|lost`, a button, or `/deal move #12 won`: one path."""
+    deal = change.deal
+    before = change.snapshot()
+    days = days_between(deal.stage_entered_at, change.now)
+    if amount is not None:
+        deal.amount = amount
+    if outcome == LOST:
         deal.lost_reason = clean_optional(reason, MAX_REASON, "reason")
-        return MoveResult(change.save(LOST, before), before["stage_key"], LOST, days)
+    deal.status = outcome
+    deal.closed_at = change.now
+    view = change.save(outcome, before)
+    if outcome == WON:
+        # Imported here: leads builds on deals (conversion creates a deal), not the reverse.
+        from assistant.services.leads import mark_lead_won
+
+        mark_lead_won(change.session, deal, change.actor.user_id, change.now)
+    return MoveResult(view, before["stage_key"], outcome, days)
 
 
 def reopen_deal(
@@ -345,8 +346,3 @@ def _require_open(deal: Deal) -> None:
         raise InvalidTransition(
             f"Deal #{deal.number} is {deal.status}; reopen it first: `/deal reopen #{deal.number}`."
         )
-
-
-def _close(deal: Deal, outcome: str, now) -> None:
-    deal.status = outcome
-    deal.closed_at = now
