@@ -12,17 +12,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from assistant.blocks.common import (
-    MAX_SECTION_TEXT,
     Reply,
     actions,
     button,
-    code_table,
     context,
     days,
     escape,
     local_date,
     mention,
-    more_line,
     section,
     sections_from_lines,
 )
@@ -209,88 +206,3 @@ def feed_text(result: MoveResult, labels: Mapping[str, str], currency: str, acto
     """The line for the feed channel: same facts as the reply, plus who did it."""
     who = f"by {mention(actor)}, owner {mention(result.deal.owner_id)}"
     return f"{moved_text(result, labels, currency)} ({who})"
-
-
-def list_table_chunks(lines: list[str]) -> list[str]:
-    """Pack table lines into fenced chunks that each fit a section's 3,000 characters."""
-    chunks, current, size = [], [], 0
-    budget = MAX_SECTION_TEXT - 10  # room for the fences and newlines
-    for line in lines:
-        if current and size + len(line) + 1 > budget:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(line)
-        size += len(line) + 1
-    if current:
-        chunks.append(current)
-    return ["```\n" + "\n".join(chunk) + "\n```" for chunk in chunks]
-
-
-def list_more(shown: int, total: int) -> str | None:
-    line = more_line(shown, total)
-    if line is None:
-        return None
-    return f"{line} Narrow it with `mine`, `@user`, a stage, `stuck` or a period."
-
-
-# -- the list -------------------------------------------------------------------------------
-
-LIST_ROWS = 40  # enough to scan; beyond that a filter helps more than a longer message
-NAME_WIDTH = 28
-STAGE_WIDTH = 18
-LIST_HEADER = ("#", "Deal", "Stage", "Amount", "Owner", "Days", "Stuck")
-
-
-def _cell(text: object, width: int) -> str:
-    # Backticks would close the code fence; newlines would break the row.
-    text = " ".join(str(text).split()).replace("`", "'")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _row(deal: DealView, currency: str) -> tuple[str, ...]:
-    stage = deal.stage_label if deal.is_open else deal.status
-    stuck = f"+{days(deal.overdue_days)}" if deal.is_stuck else ""
-    return (
-        f"#{deal.number}",
-        _cell(deal.name, NAME_WIDTH),
-        _cell(stage, STAGE_WIDTH),
-        format_amount(deal.amount, currency) if deal.amount is not None else "—",
-        _cell(deal.owner_id, 12),
-        f"{deal.days_in_stage:.1f}",
-        stuck,
-    )
-
-
-def list_reply(deals: list[DealView], total: int, heading: str, currency: str) -> Reply:
-    """A code table of at most LIST_ROWS deals; the rest is counted, never silently cut.
-
-    A code block can't render mentions, so the owner column holds Slack ids and a legend
-    under the table turns them into names.
-    """
-    shown = deals[:LIST_ROWS]
-    summary = f"*{heading}*: {total:,} deal{'s' if total != 1 else ''}"
-    if len(deals) == total and deals:
-        value = sum((d.amount or Decimal(0) for d in deals), Decimal(0))
-        stuck = sum(1 for d in deals if d.is_stuck)
-        summary += f", {format_amount(value, currency)} in total, {stuck} stuck"
-    if not shown:
-        hint = "Try another filter or period, or create one: `/deal new &lt;name&gt; [amount]`."
-        return text_reply(summary + ".", hint)
-    table = code_table([LIST_HEADER, *(_row(d, currency) for d in shown)], align="lllrlrl")
-    blocks = [section(summary)]
-    blocks.extend(section(chunk) for chunk in list_table_chunks(escape(table).split("\n")))
-    owners = list(dict.fromkeys(d.owner_id for d in shown))
-    legend = "Owners: " + " · ".join(f"`{escape(o)}` {mention(o)}" for o in owners)
-    blocks.append(context(legend))
-    more = list_more(len(shown), total)
-    if more:
-        blocks.append(context(more))
-    text_lines = [summary] + [
-        f"#{d.number} {escape(d.name)} — {escape(d.stage_label if d.is_open else d.status)} — "
-        f"{money(d.amount, currency)} — {mention(d.owner_id)} — {days(d.days_in_stage)}"
-        + (" (stuck)" if d.is_stuck else "")
-        for d in shown
-    ]
-    if more:
-        text_lines.append(more)
-    return Reply(text="\n".join(text_lines), blocks=blocks)

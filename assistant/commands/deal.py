@@ -17,7 +17,6 @@ from assistant.blocks.common import Reply, escape, mention
 from assistant.blocks.deals import (
     card_reply,
     created_text,
-    list_reply,
     money,
     moved_text,
     reopened_text,
@@ -28,20 +27,16 @@ from assistant.commands.args import (
     parse_date,
     take_mentions,
     take_options,
-    take_period,
 )
+from assistant.commands.deal_list import list_command
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.amounts import looks_like_amount, parse_amount
 from assistant.domain.errors import InvalidInput
-from assistant.domain.periods import parse_period
 from assistant.domain.references import parse_deal_ref, parse_user_mention
 from assistant.domain.roles import require_deal_creator
-from assistant.domain.stage_match import match_stage
-from assistant.domain.stages import StageDef
 from assistant.domain.tokens import split_key_value
 from assistant.services import deals, queries, roles, settings
 from assistant.services.deals import UNSET, NewDeal
-from assistant.services.queries import DealFilter
 from assistant.services.views import DealView, MoveResult
 
 log = logging.getLogger(__name__)
@@ -282,54 +277,6 @@ def show(inv: Invocation) -> Reply:
     card = queries.deal_card(inv.services, inv.actor, _ref(" ".join(inv.args)))
     current = settings.get_settings(inv.services, inv.actor)
     return card_reply(card, current.currency, ZoneInfo(current.timezone))
-
-
-# -- list -------------------------------------------------------------------------------------
-
-
-def _stage_key(word: str, inv: Invocation) -> str:
-    stages = settings.list_pipeline(inv.services, inv.actor)
-    defs = [StageDef(s.key, s.label, s.position, s.probability, s.target_days) for s in stages]
-    return match_stage(word, defs)
-
-
-def _filter(inv: Invocation, tz: ZoneInfo) -> tuple[DealFilter, str]:
-    """Read the list's words into a filter and a heading that says what the list shows."""
-    now = inv.services.now()
-    period, rest = take_period(inv.args, tz, now, default=None)
-    owners, rest = take_mentions(rest)
-    if len(owners) > 1:
-        raise InvalidInput("Name one person: `/deal list @ana`.")
-    owner = owners[0] if owners else None
-    status, stuck, stage = "open", False, None
-    for word in (w.casefold() for w in rest):
-        if word == "mine":
-            owner = inv.actor.user_id
-        elif word == "stuck":
-            stuck = True
-        elif word in ("open", "won", "lost"):
-            status = word
-        else:
-            stage = _stage_key(word, inv)
-    if stuck and status != "open":
-        raise InvalidInput("Only open deals can be stuck; drop `stuck` or `won`/`lost`.")
-    if status != "open" and period is None:
-        period = parse_period("30d", tz, now)  # closed deals pile up; default to recent ones
-    heading = ("Stuck" if stuck else status.capitalize()) + " deals"
-    if owner:
-        heading += f" of {mention(owner)}"
-    if stage:
-        heading += f" in {escape(_labels(inv).get(stage, stage))}"
-    if period:
-        heading += f" ({'closed' if status != 'open' else 'created'} {escape(period.label)})"
-    return DealFilter(status, owner, stage, stuck, period), heading
-
-
-def list_command(inv: Invocation) -> Reply:
-    current = settings.get_settings(inv.services, inv.actor)
-    deal_filter, heading = _filter(inv, ZoneInfo(current.timezone))
-    page = queries.list_deals(inv.services, inv.actor, deal_filter)
-    return list_reply(page.items, page.total, heading, current.currency)
 
 
 # -- the command ------------------------------------------------------------------------------

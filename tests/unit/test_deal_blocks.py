@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from assistant.blocks.deal_list import list_reply
 from assistant.blocks.deals import (
     card_reply,
-    list_reply,
     moved_text,
     stage_clock,
 )
