@@ -85,11 +85,13 @@ def test_ten_thousand_hubspot_deals(db, database_url, clock, tmp_path, backend):
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()
     code = main(
-        ["import", "deals", str(path), "--team", "T_BULK"],
+        ["import", "deals", str(path), "--team", "T_BULK", "--progress"],
         database_url, stdout=out, stderr=err, clock=clock,
     )  # fmt: skip
     seconds = time.monotonic() - started
     assert code == 0, err.getvalue()
+    # The progress bar reached its end on standard error, with the row count.
+    assert "100%" in err.getvalue() and f"{ROWS:,}/{ROWS:,}" in err.getvalue()
     print(f"\n{backend}: {ROWS} HubSpot deals in {seconds:.2f} s ({ROWS / seconds:,.0f} rows/s)")
     with db.reading() as session:
         rows = session.execute(
