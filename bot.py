@@ -5,6 +5,7 @@ python bot.py scheduler       run the digest scheduler alone
 python bot.py demo [COMMAND]  try it without Slack on a seeded local database
 python bot.py import deals|leads FILE.csv   ·   python bot.py export deals|leads|history
 python bot.py db upgrade|check|current
+python bot.py purge --team T... --yes       delete one workspace's data now
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("scheduler", help="run the digest scheduler alone")
     db_parser = sub.add_parser("db", help="database migrations")
     db_parser.add_argument("action", choices=["upgrade", "check", "current"])
+    purge_parser = sub.add_parser("purge", help="delete every row of one workspace now")
+    purge_parser.add_argument("--team", required=True, help="the Slack team id (T...)")
+    purge_parser.add_argument("--yes", action="store_true", help="really delete it")
     args, _rest = parser.parse_known_args(argv)
 
     logging.basicConfig(
@@ -42,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "db":
             return _db(settings, args.action)
+        if args.command == "purge":
+            return _purge(settings, args.team, confirmed=args.yes)
         if args.command == "scheduler":
             from assistant.server import run_scheduler
 
@@ -108,6 +114,28 @@ def _db(settings, action: str) -> int:
             print(migrate.current_revision(database) or "empty database (no revision)")
     finally:
         database.dispose()
+    return 0
+
+
+def _purge(settings, team_id: str, *, confirmed: bool) -> int:
+    if not confirmed:
+        print(
+            f"This deletes every deal, lead, digest, setting and token of workspace {team_id}, "
+            "and cannot be undone. Run again with --yes to do it.",
+            file=sys.stderr,
+        )
+        return 2
+    from assistant.services.context import Services
+    from assistant.services.purge import purge_workspace
+    from assistant.storage.database import Database
+
+    _upgrade_quietly(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        purged = purge_workspace(Services(db=database), team_id)
+    finally:
+        database.dispose()
+    print(f"workspace {team_id}: {purged.rows} rows deleted")
     return 0
 
 

@@ -38,9 +38,20 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = None) -> App:
+    client = client or make_web_client(settings)
+    oauth_flow = None
+    if settings.multi_workspace:
+        from assistant.slack.oauth import build_oauth_flow
+
+        oauth_flow = build_oauth_flow(settings, runtime.services, client)
     app = App(
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signatures",
-        client=client or make_web_client(settings),
+        client=client,
+        # Many workspaces: /slack/install and /slack/oauth_redirect, tokens per workspace.
+        oauth_flow=oauth_flow,
+        # Passed too so that Bolt does not build default settings (file-based stores) of its
+        # own when SLACK_CLIENT_ID is in the environment.
+        oauth_settings=oauth_flow.settings if oauth_flow else None,
         # Answer as soon as the listener returns, instead of polling for ack() every 10 ms;
         # slow work goes to runtime.followups.
         process_before_response=True,
@@ -56,7 +67,7 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
 def _once_per_delivery(runtime: Runtime):
     def skip_repeated_delivery(body: dict, next) -> BoltResponse | None:
         key = delivery_key(body)
-        if key is not None and not first_delivery(runtime.services, key, body.get("team_id")):
+        if key is not None and not _is_first(runtime, key, body.get("team_id")):
             log.info("ignoring a repeated delivery: %s", key)
             if body.get("command"):
                 return BoltResponse(

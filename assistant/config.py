@@ -23,12 +23,14 @@ class MissingSetting(Exception):
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
+    slack_bot_token: str | None = field(default=None, repr=False)  # never logged
+    slack_signing_secret: str | None = field(default=None, repr=False)  # never logged
+    slack_app_token: str | None = field(default=None, repr=False)  # never logged
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_client_id: str | None = None
-    slack_client_secret: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)  # never logged
+    # OAuth scopes asked for when a workspace installs the app; empty: manifest.yml's.
+    slack_scopes: tuple[str, ...] = ()
     port: int = 3000
     admins: frozenset[str] = field(default_factory=frozenset)
     timezone: str = "UTC"
@@ -38,9 +40,14 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def multi_workspace(self) -> bool:
+        """Installed over OAuth in many workspaces, instead of one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     def require_slack(self) -> None:
         """Fail with a message naming the first missing credential for serving Slack."""
-        if not self.slack_bot_token and not self.slack_client_id:
+        if not self.slack_bot_token and not self.multi_workspace:
             raise MissingSetting(
                 "SLACK_BOT_TOKEN is not set. Create the Slack app from manifest.yml and put "
                 "its bot token in the environment or in .env (see README, 'Create the Slack "
@@ -80,6 +87,7 @@ def load_settings(
         slack_api_url=get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
         slack_client_id=get("SLACK_CLIENT_ID"),
         slack_client_secret=get("SLACK_CLIENT_SECRET"),
+        slack_scopes=tuple(s.strip() for s in (get("SLACK_SCOPES") or "").split(",") if s.strip()),
         port=int(port_text),
         admins=frozenset(a.strip() for a in (get("SALES_ADMINS") or "").split(",") if a.strip()),
         timezone=get("SALES_TIMEZONE") or "UTC",

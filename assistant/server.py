@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.app import create_app, make_web_client
 from assistant.config import Settings
+from assistant.digests.model import ClientFor
 from assistant.digests.scheduler import DigestScheduler
 from assistant.services.context import Services
 from assistant.slack.runtime import Runtime
@@ -37,11 +38,11 @@ def build_wsgi(settings: Settings):
     return create_wsgi_app(app, services.db.is_healthy), runtime
 
 
-def scheduler_client(settings: Settings) -> WebClient:
+def scheduler_client(settings: Settings, token: str | None = None) -> WebClient:
     """The digest scheduler's client retries 429s once and nothing else: its own retries are
     kept in the database, and a client retrying a 5xx could post one digest twice."""
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
@@ -51,8 +52,35 @@ def scheduler_client(settings: Settings) -> WebClient:
 def build_scheduler(settings: Settings, services: Services) -> DigestScheduler:
     from assistant.digests.compose import make_composer
 
-    client = scheduler_client(settings)
-    return DigestScheduler(services, make_composer(services), lambda _team_id: client)
+    return DigestScheduler(
+        services,
+        make_composer(services),
+        scheduler_client_for(settings, services),
+        housekeeping=lambda: housekeeping(settings, services),
+    )
+
+
+def scheduler_client_for(settings: Settings, services: Services) -> ClientFor:
+    """One bot token for every digest, or in multi-workspace mode each workspace's own."""
+    if not settings.multi_workspace:
+        client = scheduler_client(settings)
+        return lambda _team_id: client
+    from assistant.slack.oauth import WorkspaceInstallationStore, bot_client_for
+
+    store = WorkspaceInstallationStore(settings.slack_client_id or "", services)
+    return bot_client_for(settings, store, lambda token: scheduler_client(settings, token))
+
+
+def housekeeping(settings: Settings, services: Services) -> None:
+    """Daily: purge workspaces uninstalled longer than the retention period, expired OAuth
+    states, and delivery keys Slack can no longer retry."""
+    from assistant.services.purge import purge_expired
+    from assistant.slack.dedupe import forget_old
+
+    purged = purge_expired(services, settings.data_retention_days)
+    if purged:
+        log.info("purged %d uninstalled workspace(s) past retention", len(purged))
+    forget_old(services)
 
 
 def serve_http(settings: Settings) -> None:
@@ -83,7 +111,7 @@ def serve_socket_mode(settings: Settings) -> None:
 
 def run_scheduler(settings: Settings) -> None:
     """The scheduler alone, for deployments that run web workers separately."""
-    if not settings.slack_bot_token:
+    if not settings.slack_bot_token and not settings.multi_workspace:
         settings.require_slack()
     services = build_services(settings)
     scheduler = build_scheduler(settings, services)

@@ -10,6 +10,7 @@ Slack never sees an HTTP 500.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 SHARE_WORD = "share"
 MAX_COMMAND_TEXT = 4000
+# NUL can't be stored in PostgreSQL text and other control characters only garble replies;
+# tabs and newlines stay (they separate words).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -104,7 +108,8 @@ class CommandSet:
         """Parse `text`, run the subcommand, and never raise."""
         sub: Subcommand | None = None
         try:
-            tokens = split_args(unescape(text or "")[:MAX_COMMAND_TEXT])
+            clean = CONTROL_CHARACTERS.sub("", unescape(text or ""))
+            tokens = split_args(clean[:MAX_COMMAND_TEXT])
             share = bool(tokens) and tokens[0].casefold() == SHARE_WORD
             tokens = tokens[1:] if share else tokens
             if not tokens and self.default is None:

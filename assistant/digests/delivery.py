@@ -54,6 +54,7 @@ class Due:
     subscription_id: int
     channel_id: str
     occurrence_at: datetime
+    workspace_id: int = 0  # the scheduler runs each workspace's digests on its own thread
 
 
 class Deliverer:
@@ -84,7 +85,7 @@ class Deliverer:
             start = max(now - LOOKBACK, sub.created_at - timedelta(microseconds=1))
             for at in occurrences_between(schedule, start, now):
                 if at >= sub.created_at and (sub.id, at) not in snapshot.known:
-                    found.append(Due(sub.id, sub.channel_id, at))
+                    found.append(Due(sub.id, sub.channel_id, at, sub.workspace_id))
         return _channels_take_turns(found)
 
     def claim_and_post(self, due: Due, clock: Callable[[], datetime]) -> str:

@@ -175,6 +175,7 @@ _SCHEDULED = (
     DigestSubscription.weekday,
     DigestSubscription.at_time,
     DigestSubscription.timezone,
+    DigestSubscription.workspace_id,
 )
 
 

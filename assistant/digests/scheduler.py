@@ -14,9 +14,12 @@ import socket
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
+from functools import partial
 
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -30,11 +33,17 @@ from assistant.services.context import Services
 log = logging.getLogger(__name__)
 
 JOB_ID = "digest-tick"
+HOUSEKEEPING_JOB_ID = "housekeeping"
+HOUSEKEEPING_HOURS = 24
 
 
 def default_process_id() -> str:
     """Unique per scheduler instance: a restarted process must not pass for its predecessor."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _each(items: list, work: Callable[[object], str]) -> list[str]:
+    return [work(item) for item in items]
 
 
 class DigestScheduler:
@@ -46,13 +55,20 @@ class DigestScheduler:
         tick_seconds: float = 30,
         process_id: str | None = None,
         pacer: ChannelPacer | None = None,
+        housekeeping: Callable[[], None] | None = None,
+        parallel_workspaces: int = 8,
     ) -> None:
         self.services = services
+        # Daily clean-up (retention purge, expired OAuth states); idempotent, so several
+        # scheduler processes may all run it.
+        self.housekeeping = housekeeping
         self.tick_seconds = tick_seconds
         self.process_id = (process_id or default_process_id())[:100]
         poster = SlackPoster(client_for, pacer)
         self._deliverer = Deliverer(services, composer, poster, self.process_id)
         self._tick_lock = threading.Lock()
+        self.parallel_workspaces = parallel_workspaces
+        self._pool: ThreadPoolExecutor | None = None
         self._scheduler: BackgroundScheduler | None = None
 
     def tick(self, now: datetime | None = None) -> Counter[str]:
@@ -78,10 +94,31 @@ class DigestScheduler:
                         owner,
                     )
                     outcomes["interrupted"] += 1
+            by_workspace: dict[int, list] = {}
             for due in deliverer.due(snapshot, clock()):
-                outcomes[deliverer.claim_and_post(due, clock)] += 1
-            outcomes.update(deliverer.retry(snapshot.due, clock))
+                by_workspace.setdefault(due.workspace_id, []).append(due)
+            jobs = [
+                partial(_each, group, lambda due: deliverer.claim_and_post(due, clock))
+                for group in by_workspace.values()
+            ]
+            jobs += [partial(deliverer.retry, [delivery_id], clock) for delivery_id in snapshot.due]
+            for found in self._side_by_side(jobs):
+                outcomes.update(found)
         return outcomes
+
+    def _side_by_side(self, jobs: list[Callable[[], list[str]]]) -> list[list[str]]:
+        """Run each workspace's digests (in order, channels taking turns) next to the other
+        workspaces', so a slow one holds up only itself; the pacer keeps each channel to one
+        message a second. One job, or none, runs on the tick's own thread."""
+        if len(jobs) <= 1:
+            return [job() for job in jobs]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.parallel_workspaces, thread_name_prefix="digest"
+            )
+        futures = [self._pool.submit(job) for job in jobs]
+        wait(futures)  # all of them, even when one failed: no job outlives its tick
+        return [future.result() for future in futures]
 
     def start(self) -> None:
         """Tick now and every `tick_seconds` on a background thread."""
@@ -89,7 +126,8 @@ class DigestScheduler:
             return
         scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            # Two: the daily housekeeping never holds up a digest tick.
+            executors={"default": JobExecutor(max_workers=2)},
             timezone=UTC,
         )
         scheduler.add_job(
@@ -104,6 +142,17 @@ class DigestScheduler:
             misfire_grace_time=max(1, int(self.tick_seconds)),
             next_run_time=datetime.now(UTC),
         )
+        if self.housekeeping is not None:
+            scheduler.add_job(
+                self._scheduled_housekeeping,
+                IntervalTrigger(hours=HOUSEKEEPING_HOURS, timezone=UTC),
+                id=HOUSEKEEPING_JOB_ID,
+                name="housekeeping",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=3600,
+                next_run_time=datetime.now(UTC),
+            )
         scheduler.start()
         self._scheduler = scheduler
 
@@ -115,6 +164,16 @@ class DigestScheduler:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=wait)
             self._scheduler = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait)
+            self._pool = None
+
+    def _scheduled_housekeeping(self) -> None:
+        try:
+            if self.housekeeping is not None:
+                self.housekeeping()
+        except Exception:
+            log.exception("housekeeping failed; it runs again tomorrow")
 
     def _scheduled_tick(self) -> None:
         try:

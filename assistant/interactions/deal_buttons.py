@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -77,14 +78,26 @@ def press(
         return error_reply(f"Something went wrong; nothing was changed (ref `{reference}`)."), None
 
 
-def send(respond, reply: Reply) -> None:
+def send(respond, reply: Reply, attempts: int = 3) -> None:
     payload = reply.to_dict()
+    message = {"text": payload["text"], "blocks": payload.get("blocks")}
     if reply.replace_original:
         # Replacing keeps the card where it was (ephemeral or in the channel).
-        respond(text=payload["text"], blocks=payload.get("blocks"), replace_original=True)
+        message["replace_original"] = True
     else:
-        respond(text=payload["text"], blocks=payload.get("blocks"), replace_original=False,
-                response_type="ephemeral")  # fmt: skip
+        message.update(replace_original=False, response_type="ephemeral")
+    # respond() retries dropped connections only: wait out 429s and 5xx here, or the card
+    # would go on showing a state the deal has left. Replacing a card twice is harmless.
+    for attempt in range(1, attempts + 1):
+        response = respond(**message)
+        status = getattr(response, "status_code", 200)
+        if status != 429 and status < 500:
+            return
+        if attempt < attempts:
+            headers = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+            wait = headers.get("retry-after", "")
+            time.sleep(min(float(wait) if wait.isdigit() else attempt, 5))
+    log.warning("card reply failed with HTTP %s after %s attempts", status, attempts)
 
 
 def button_listener(runtime: Runtime):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from assistant.commands.framework import CONTROL_CHARACTERS
 from assistant.domain.amounts import parse_amount
 from assistant.domain.errors import InvalidInput
 from assistant.services.deals import NewDeal, clean_name
@@ -23,7 +24,8 @@ def _state(values: dict[str, Any], block: str) -> dict[str, Any]:
 
 
 def _text(values: dict[str, Any], block: str) -> str:
-    return " ".join((_state(values, block).get("value") or "").split())
+    raw = CONTROL_CHARACTERS.sub("", _state(values, block).get("value") or "")
+    return " ".join(raw.split())
 
 
 def _plain(message: str) -> str:

@@ -96,3 +96,25 @@ def workspace_for_reading(services, session: Session, team_id: str) -> Workspace
         session.rollback()  # the read snapshot predates the new row; take a fresh one
         workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     return workspace
+
+
+def mark_uninstalled(services, team_id: str) -> bool:
+    """The app left this workspace: its digests stop, its data waits for the retention purge.
+
+    Returns whether the workspace was installed until now (a repeated event changes nothing).
+    """
+    with services.db.transaction() as session:
+        workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+        if workspace is None or workspace.uninstalled_at is not None:
+            return False
+        workspace.uninstalled_at = services.now()
+        return True
+
+
+def mark_installed(services, team_id: str, name: str | None = None) -> None:
+    """An installation (or reinstallation) of the app: the workspace is active again."""
+    with services.db.transaction() as session:
+        workspace = ensure_workspace(session, team_id, services.now(), services.default_timezone)
+        workspace.uninstalled_at = None
+        if name:
+            workspace.name = name[:200]

@@ -2,8 +2,8 @@
 
 Slack retries an event it thinks was not received (X-Slack-Retry-Num), Socket Mode can
 deliver one twice, and a captured signed request can be replayed within the 5-minute
-signature window. Each is recognised by a key (event id; command trigger id) recorded in
-the database, so the check holds across processes.
+signature window. Each is recognised by a key (event id; trigger id of a command, button
+press or form submission) recorded in the database, so the check holds across processes.
 """
 
 from __future__ import annotations
@@ -46,4 +46,8 @@ def delivery_key(body: dict) -> str | None:
         return f"event:{body['event_id']}"
     if body.get("command") and body.get("trigger_id"):
         return f"command:{body['trigger_id']}"
+    # A captured form submission or button press replayed within the signature window
+    # must not create a second deal; each interaction has its own trigger id.
+    if body.get("type") in ("view_submission", "block_actions") and body.get("trigger_id"):
+        return f"{body['type']}:{body['trigger_id']}"
     return None

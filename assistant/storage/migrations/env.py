@@ -6,9 +6,11 @@ from alembic import context
 
 from assistant.storage.database import Database
 from assistant.storage.models import Base
+from assistant.storage.slack_stores import STORE_METADATA
 
 config = context.config
-target_metadata = Base.metadata
+# slack_sdk's OAuth store tables live in the same database (migration 0004).
+target_metadata = [Base.metadata, STORE_METADATA]
 
 
 def run_migrations_online() -> None:
