@@ -1,0 +1,256 @@
+"""Commands: signed slash commands over HTTP to the bot served as the README recommends.
+
+Production per the README is `gunicorn -w 4 ... assistant.wsgi:application`; gunicorn's
+default sync worker closes every connection, so for keep-alive this serves with
+`--worker-class gthread --threads 4` (4 workers x 4 threads = 16 requests at once), and the
+two baselines of `bench.baseline_app` the same way. The fake Slack Web API runs in its own
+process. Each client is one rep with one keep-alive connection sending a mix of
+`/deal show`, `/deal list`, `/pipeline`, `/deal move` (their own open deals, next or back)
+and `/deal new`; the baselines get the same requests.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.loadgen import Connection, LevelResult, request_bytes, run_level
+from bench.measure import ROOT
+from bench.plan import PIPELINE, TEAM_ID, Spec
+from tests.support.slack_requests import slash_command_body
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+WORKERS, THREADS = 4, 4
+SERVE_FLAGS = f"-w {WORKERS} --worker-class gthread --threads {THREADS}"
+APPS = {
+    "bot": "assistant.wsgi:application",
+    "baseline (a)": "bench.baseline_app:default_app",
+    "baseline (b)": "bench.baseline_app:before_response_app",
+}
+# Share of each kind in the mix; `list` is mostly "mine", sometimes all open or stuck deals.
+MIX = (("show", 35), ("list", 20), ("board", 15), ("move", 20), ("new", 10))
+LIST_WORDS = (("mine", 60), ("", 25), ("stuck", 15))
+
+
+@dataclass
+class CommandsResult:
+    server: str  # "bot" | "baseline (a)" | "baseline (b)"
+    dialect: str | None  # the bot's database; None for the baselines
+    level: LevelResult
+
+
+# -- what the clients send ----------------------------------------------------------------------
+
+
+class Workload:
+    """Who the clients are and which deals they may move, read from the database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.run = uuid.uuid4().hex[:6]
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the open deals again: the last level moved them."""
+        from bench.dbs import raw_connect
+
+        connection = raw_connect(self.url)
+        rows = connection.execute(
+            "SELECT number, owner_id, stage_key FROM deals WHERE status = 'open' ORDER BY number"
+        ).fetchall()
+        self.deal_count = connection.execute("SELECT max(number) FROM deals").fetchone()[0]
+        connection.close()
+        self.open_by_owner: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for number, owner, stage in rows:
+            if stage in PIPELINE:
+                self.open_by_owner[owner].append((number, PIPELINE.index(stage)))
+        self.reps = sorted(self.open_by_owner)
+
+    def clients(self, count: int, seed: int) -> list:
+        return [self._client(k, count, seed) for k in range(count)]
+
+    def _client(self, k: int, count: int, seed: int):
+        rng = random.Random(seed * 1000 + k)
+        rep = self.reps[k % len(self.reps)]
+        sharing = [c for c in range(count) if c % len(self.reps) == k % len(self.reps)]
+        mine = {
+            number: stage
+            for i, (number, stage) in enumerate(self.open_by_owner[rep])
+            if i % len(sharing) == sharing.index(k)
+        }
+        numbers = list(mine)
+        kinds = [kind for kind, weight in MIX for _ in range(weight)]
+        words = [word for word, weight in LIST_WORDS for _ in range(weight)]
+        sequence = iter(range(10**9))
+
+        def next_request() -> tuple[str, str]:
+            kind = rng.choice(kinds)
+            if kind == "move" and not numbers:
+                kind = "show"
+            if kind == "show":
+                command, text = "/deal", f"show {rng.randint(1, self.deal_count)}"
+            elif kind == "list":
+                command, text = "/deal", f"list {rng.choice(words)}".strip()
+            elif kind == "board":
+                command, text = "/pipeline", ""
+            elif kind == "move":
+                number = rng.choice(numbers)
+                stage = mine[number]
+                step = 1 if stage == 0 or (stage < len(PIPELINE) - 1 and rng.random() < 0.5) else -1
+                mine[number] = stage + step
+                command, text = "/deal", f"move {number} {'next' if step > 0 else 'back'}"
+            else:
+                command, text = "/deal", f'new "Bench {self.run}-{seed}-{k}-{next(sequence)}" 12k'
+            # Unique per request, or the bot rightly answers "already handled".
+            trigger = f"{self.run}.{seed}.{k}.{next(sequence)}"
+            body = slash_command_body(
+                command,
+                text,
+                user_id=rep,
+                team_id=TEAM_ID,
+                channel_id="C_BENCH",
+                trigger_id=trigger,
+                response_url="http://127.0.0.1:9/respond/unused",
+            )
+            return kind, body
+
+        return next_request
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def fake_slack():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.fake_slack_server"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        yield process.stdout.readline().strip()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=10)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    path = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return dict(os.environ, PYTHONPATH=path, **extra)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, database_url: str, slack_url: str, log_dir: Path):
+    port = _free_port()
+    log = log_dir / f"gunicorn-{port}.log"
+    env = _env(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack_url,
+    )
+    flags = f"{SERVE_FLAGS} -b 127.0.0.1:{port} --keep-alive 30 --log-level info"
+    command = [sys.executable, "-m", "gunicorn", *flags.split(), app]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        _wait_ready(port, process, log)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    probe = slash_command_body("/pipeline", "", user_id="UPROBE", team_id=TEAM_ID)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        booted = log.read_text().count("Booting worker")
+        if booted >= WORKERS:
+            try:
+                connection = Connection("127.0.0.1", port)
+                status, _ = connection.exchange(request_bytes("127.0.0.1", port, SECRET, probe))
+                connection.close()
+                if status == 200:
+                    return
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not come up in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+
+def run(
+    dialects: list[str],
+    scratch,
+    spec: Spec,
+    levels: list[int],
+    duration: float,
+    log=print,
+    profiles: dict | None = None,
+    *,
+    warmup: float = 2.0,
+) -> list[CommandsResult]:
+    """With `profiles` (a dict), also profile the bot in-process on each database."""
+    from bench.generate import generate
+
+    urls = {d: scratch.new(d, "commands") for d in dialects}
+    generate(spec, list(urls.values()))
+    results = []
+    if profiles is not None:
+        from bench.profiling import profile_commands
+
+        for dialect, url in urls.items():
+            profiles[dialect] = profile_commands(url)
+            log(f"  profiled the bot's commands on {dialect}")
+    with fake_slack() as slack_url:
+        plan = [(name, None, urls[dialects[0]]) for name in APPS if name != "bot"]
+        plan += [("bot", d, urls[d]) for d in dialects]
+        for name, dialect, url in plan:
+            workload = Workload(url)
+            with gunicorn(APPS[name], url, slack_url, scratch.dir) as port:
+                # Warm every worker (imports, caches, pools) before measuring.
+                run_level("127.0.0.1", port, SECRET, workload.clients(16, 0), 0.0, warmup)
+                for count in levels:
+                    workload.refresh()
+                    level = run_level(
+                        "127.0.0.1", port, SECRET, workload.clients(count, count), 0.5, duration
+                    )
+                    results.append(CommandsResult(name, dialect, level))
+                    p50, p99 = level.percentile(0.5), level.percentile(0.99)
+                    log(
+                        f"  {name:12} {dialect or '':10} {count:2} clients "
+                        f"{level.throughput:7.0f} req/s  p50 {p50 * 1000:6.1f} ms  "
+                        f"p99 {p99 * 1000:6.1f} ms  errors {level.errors} failed {level.failed}"
+                    )
+    for url in urls.values():
+        scratch.drop(url)
+    return results

@@ -1,0 +1,170 @@
+"""Digests: time and peak memory of the pipeline and funnel digests' data, product vs floor.
+
+Per size and database: generate the workspace, then one child process per (digest, side):
+the product computes `reports.pipeline_digest_data` (board, movement, bottlenecks with the
+stuck list, outcomes) or `daily_funnel_period` + `reports.funnel_digest_data` (funnel, sources,
+campaigns) exactly as the digest composer does; the floor computes the same figures with the
+hand-written SQL of `bench.floor`. Both are reduced to `bench.canon` form and must be equal.
+Block Kit rendering and charts are not timed (charts take about half a second each, see
+`assistant/digests/compose.py`); the data is what grows with the database.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bench.canon import canon, first_difference
+from bench.measure import measure, run_child
+from bench.plan import NOW, Spec
+
+DIGESTS = ("pipeline", "funnel")
+SIDES = ("product", "floor")
+
+
+@dataclass
+class DigestResult:
+    dialect: str
+    spec: Spec
+    digest: str
+    product: dict[str, float]
+    floor: dict[str, float]
+    difference: str | None  # None: the floor's figures equal the product's
+
+    @property
+    def ratio(self) -> float:
+        return self.product["best"] / self.floor["best"]
+
+
+def periods(now: datetime = NOW, zone: str = "UTC") -> dict:
+    """The periods a digest composed at `now` covers, as the product parses them."""
+    from assistant.domain.periods import parse_period
+
+    tz = ZoneInfo(zone)
+    thirty, seven = parse_period("30d", tz, now), parse_period("7d", tz, now)
+    as_list = lambda p: [p.start.isoformat(), p.end.isoformat(), p.label]  # noqa: E731
+    return {
+        "now": now.isoformat(),
+        "since": (now - timedelta(hours=24)).isoformat(),
+        "period30": as_list(thirty),
+        "previous30": as_list(thirty.previous()),
+        "period7": as_list(seven),
+        "previous7": as_list(seven.previous()),
+    }
+
+
+def run_case(url: str, digest: str, side: str, repeat: int) -> dict:
+    from bench.dbs import target_of
+
+    kind, target = target_of(url)
+    args = {
+        "url": url,
+        "kind": kind,
+        "target": target,
+        "digest": digest,
+        "side": side,
+        "repeat": repeat,
+        **periods(),
+    }
+    return run_child("bench.digests", args)
+
+
+def run(
+    specs: list[Spec], dialects: list[str], scratch, repeat: int, log=print, kept=None
+) -> list[DigestResult]:
+    """With `kept` (a dict), the largest size's databases are kept there by dialect (for
+    profiling; the caller drops them), not dropped."""
+    from bench.generate import generate
+
+    results = []
+    for spec in specs:
+        urls = {d: scratch.new(d, "digests") for d in dialects}
+        made = generate(spec, list(urls.values()))
+        log(f"  generated {spec.label}: {made.changes:,} history rows in {made.seconds:.0f}s")
+        for dialect, url in urls.items():
+            for digest in DIGESTS:
+                got = {side: run_case(url, digest, side, repeat) for side in SIDES}
+                diff = first_difference(got["product"]["canonical"], got["floor"]["canonical"])
+                result = DigestResult(
+                    dialect, spec, digest, got["product"]["figures"], got["floor"]["figures"], diff
+                )
+                results.append(result)
+                log(
+                    f"  {dialect:10} {spec.label:22} {digest:8} product "
+                    f"{result.product['best'] * 1000:8.1f} ms  floor "
+                    f"{result.floor['best'] * 1000:8.1f} ms  "
+                    f"{'equal' if diff is None else 'DIFFERENT: ' + diff}"
+                )
+            if kept is not None and spec is specs[-1]:
+                kept[dialect] = url
+            else:
+                scratch.drop(url)
+    return results
+
+
+# -- the child process ----------------------------------------------------------------------
+
+
+def _child(args: dict) -> dict:
+    now = datetime.fromisoformat(args["now"])
+    since = datetime.fromisoformat(args["since"])
+
+    def period(name: str) -> tuple:
+        start, end, label = args[name]
+        return datetime.fromisoformat(start), datetime.fromisoformat(end), label
+
+    if args["side"] == "floor":
+        from bench import floor, floor_funnel, rawdb
+
+        connection = rawdb.connect(args["kind"], args["target"])
+        sql = floor.Sql(args["kind"], connection)
+        ws = sql.rows("SELECT id FROM workspaces WHERE team_id = ?", "T_BENCH")[0][0]
+        if args["digest"] == "pipeline":
+            p30, prev30 = period("period30"), period("previous30")
+            call = lambda: floor.pipeline_digest(sql, ws, now, since, p30, prev30)  # noqa: E731
+        else:
+            p7, prev7 = period("period7"), period("previous7")
+            call = lambda: floor_funnel.funnel_digest(sql, ws, p7, prev7)  # noqa: E731
+        result, figures = measure(call, args["repeat"])
+        return {"figures": figures, "canonical": canon(result)}
+    from assistant.services import reports
+    from assistant.services.context import Services
+    from assistant.storage.database import Database
+
+    services = Services(db=Database(args["url"]), clock=lambda: now)
+    with services.db.reading() as session:
+        ws = session.execute(_workspace_query()).scalar_one()
+    if args["digest"] == "pipeline":
+        call = lambda: reports.pipeline_digest_data(services, ws, now, since)  # noqa: E731
+    else:
+
+        def call():
+            period_ = reports.daily_funnel_period(services, ws, now)
+            return reports.funnel_digest_data(services, ws, period_)
+
+    result, figures = measure(call, args["repeat"])
+    found = canon(result)
+    if args["digest"] == "funnel":
+        for name in ("best_source", "worst_source", "best_campaign", "worst_campaign"):
+            chosen = getattr(result, name)
+            found[name] = chosen.group if chosen else None
+    return {"figures": figures, "canonical": found}
+
+
+def _workspace_query():
+    from sqlalchemy import select
+
+    from assistant.storage.models import Workspace
+
+    return select(Workspace.id).where(Workspace.team_id == "T_BENCH")
+
+
+if __name__ == "__main__":
+    import json
+
+    if len(sys.argv) == 3 and sys.argv[1] == "child":
+        print(json.dumps(_child(json.loads(sys.argv[2]))))
+    else:
+        raise SystemExit("usage: python -m bench.digests child <json> (see bench.run)")

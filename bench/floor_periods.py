@@ -1,0 +1,240 @@
+"""The floor's figures over periods: stays that ended, movement, outcomes (see bench.floor).
+
+Every stay that ended in the 30 days, the 30 before and the movement window comes from one
+query (the product asks for those three times); closed deals from one more.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from bench.floor_stats import (
+    CENT,
+    CLOSED,
+    DAY_S,
+    US,
+    ZERO,
+    Delta,
+    Sql,
+    days,
+    median,
+    micros,
+    money,
+    percentile,
+    period_dict,
+    share,
+)
+
+EMPTY = (0, ZERO, 0, ZERO, 0)
+TOP_STUCK = 10
+
+
+def stay_ends(sql: Sql, ws: int, start: datetime, end: datetime) -> list[tuple]:
+    """(left_us, stage left, where to, outcome, entered_us, amount now) per stay ended."""
+    rows = sql.rows(
+        f"""
+        SELECT e.field, e.old_value, e.new_value, {sql.us("e.at")},
+               p.field, p.new_value, {sql.us("p.at")},
+               CASE WHEN e.field = 'status' THEN (
+                   SELECT s.new_value FROM changes s
+                   WHERE s.workspace_id = e.workspace_id AND s.entity = 'deal'
+                     AND s.entity_id = e.entity_id AND s.field = 'stage_key' AND s.id < e.id
+                   ORDER BY s.id DESC LIMIT 1) END,
+               d.amount
+        FROM changes e
+        JOIN changes p ON p.id = (
+            SELECT max(x.id) FROM changes x
+            WHERE x.workspace_id = e.workspace_id AND x.entity = 'deal'
+              AND x.entity_id = e.entity_id AND x.field IN ('stage_key', 'status')
+              AND x.id < e.id)
+        LEFT JOIN deals d ON d.id = e.entity_id
+        WHERE e.workspace_id = ? AND e.field IN ('stage_key', 'status')
+          AND e.at >= ? AND e.at < ? AND e.entity = 'deal'
+          AND ((e.field = 'stage_key' AND e.old_value IS NOT NULL)
+               OR (e.field = 'status' AND e.old_value = 'open'
+                   AND e.new_value IN ('won', 'lost')))
+        """,
+        ws,
+        sql.at(start),
+        sql.at(end),
+    )
+    ends = []
+    for field, old, new, left, entry_field, entry_value, entered, closed_from, amount in rows:
+        if field == "stage_key":
+            if entry_field == "status" and entry_value in CLOSED:
+                continue  # a closed deal's stage change is its reopening, not a stay's end
+            ends.append((left, old, new, None, entered, amount))
+        else:
+            ends.append((left, closed_from, None, new, entered, amount))
+    return ends
+
+
+def movement(sql: Sql, ws: int, stages, ends, since: datetime, until: datetime) -> dict:
+    created, value = sql.rows(
+        "SELECT count(*), sum(d.amount) FROM changes c JOIN deals d ON d.id = c.entity_id"
+        " WHERE c.workspace_id = ? AND c.entity = 'deal' AND c.field = 'status'"
+        " AND c.old_value IS NULL AND c.at >= ? AND c.at < ?",
+        ws,
+        sql.at(since),
+        sql.at(until),
+    )[0]
+    low, high = micros(since), micros(until)
+    advances = setbacks = won = lost = 0
+    won_cents = None
+    for left, key, to, outcome, _entered, amount in ends:
+        if not low <= left < high:
+            continue
+        if outcome == "won" and amount is not None:
+            won_cents = (won_cents or 0) + amount
+        if key is None:
+            continue
+        source, target = stages.by_key.get(key), stages.by_key.get(to)
+        if source and target:
+            advances += target["position"] > source["position"]
+            setbacks += target["position"] < source["position"]
+        won += outcome == "won"
+        lost += outcome == "lost"
+    return {
+        "since": since,
+        "until": until,
+        "new_count": created,
+        "new_value": money(value) or ZERO,
+        "advances": advances,
+        "setbacks": setbacks,
+        "won_count": won,
+        "won_value": money(won_cents) or ZERO,
+        "lost_count": lost,
+    }
+
+
+def bottlenecks(stages, loads, days_now, ends, period, previous, now, currency, top) -> dict:
+    stays: dict[tuple[int, str], list[float]] = defaultdict(list)
+    low, high, current = micros(previous[0]), micros(period[1]), micros(period[0])
+    for left, key, _to, _outcome, entered, _amount in ends:
+        if low <= left < high:
+            stays[(1 if left >= current else 0, key)].append(days(left - entered))
+    rows = []
+    for index, stage in enumerate(stages.laid_out([*loads, *(k for _, k in stays)])):
+        key = stage["key"]
+        count, value, stuck_count, stuck_value, overdue = loads.get(key, EMPTY)
+        now_stays, before = stays.get((1, key), []), stays.get((0, key), [])
+        rows.append(
+            (
+                overdue,
+                index,
+                {
+                    "key": key,
+                    "label": stage["label"],
+                    "position": stage["position"],
+                    "target_days": stage["target_days"],
+                    "open_count": count,
+                    "open_value": value,
+                    "median_days_in_stage": median(days_now.get(key, [])),
+                    "stuck_count": stuck_count,
+                    "stuck_value": stuck_value,
+                    "overdue_days": overdue / DAY_S,
+                    "completed_stays": Delta(len(now_stays), len(before)),
+                    "stay_median_days": Delta(median(now_stays), median(before)),
+                    "stay_p90_days": Delta(percentile(now_stays, 0.9), percentile(before, 0.9)),
+                },
+            )
+        )
+    stuck_rows = [r for r in rows if r[2]["stuck_count"]]
+    worst = max(stuck_rows, key=lambda r: (r[0], r[2]["stuck_value"], -r[1]), default=None)
+    return {
+        "period": period_dict(period),
+        "previous_period": period_dict(previous),
+        "now": now,
+        "currency": currency,
+        "bottleneck": worst[2] if worst else None,
+        "stages": [r[2] for r in rows],
+        "top_stuck": top,
+        "stuck_total": sum(load[2] for load in loads.values()),
+    }
+
+
+def top_stuck(sql: Sql, ws: int, stuck: list[tuple], stages, now_us: int) -> list[dict]:
+    top = heapq.nsmallest(TOP_STUCK, stuck, key=lambda s: (s[0], s[1]))
+    if not top:
+        return []
+    marks = ", ".join("?" for _ in top)
+    names = {
+        number: (name, owner)
+        for number, name, owner in sql.rows(
+            f"SELECT number, name, owner_id FROM deals WHERE workspace_id = ?"
+            f" AND number IN ({marks})",
+            ws,
+            *(s[1] for s in top),
+        )
+    }
+    found = []
+    for _since, number, key, amount, entered in top:
+        stage = stages.get(key)
+        in_stage = days(now_us - entered)
+        found.append(
+            {
+                "number": number,
+                "name": names[number][0],
+                "owner_id": names[number][1],
+                "stage_key": key,
+                "stage_label": stage["label"],
+                "amount": money(amount),
+                "days_in_stage": in_stage,
+                "overdue_days": max(0.0, in_stage - (stage["target_days"] or 0)),
+            }
+        )
+    return found
+
+
+def outcomes(sql: Sql, ws: int, period, previous, open_count: int) -> dict:
+    rows = sql.rows(
+        f"SELECT status, amount, {sql.us('created_at')}, {sql.us('closed_at')} FROM deals"
+        " WHERE workspace_id = ? AND status IN ('won', 'lost') AND closed_at >= ?"
+        " AND closed_at < ?",
+        ws,
+        sql.at(previous[0]),
+        sql.at(period[1]),
+    )
+    current = micros(period[0])
+    closed = {b: {"won": 0, "cents": None, "priced": 0, "lost": 0, "cycles": []} for b in (0, 1)}
+    for status, amount, created, closed_at in rows:
+        c = closed[1 if closed_at >= current else 0]
+        if status == "lost":
+            c["lost"] += 1
+            continue
+        c["won"] += 1
+        c["cycles"].append(max(closed_at - created, 0))
+        if amount is not None:
+            c["cents"] = (c["cents"] or 0) + amount
+            c["priced"] += 1
+    now, before = closed[1], closed[0]
+    value = {b: money(c["cents"]) or ZERO for b, c in closed.items()}
+    rate = {b: share(c["won"], c["won"] + c["lost"]) for b, c in closed.items()}
+    cycle = {b: median(days(us) for us in c["cycles"]) for b, c in closed.items()}
+    average_won = (value[1] / now["priced"]).quantize(CENT) if now["priced"] else None
+    average_cycle = (
+        Decimal(sum(now["cycles"])) / len(now["cycles"]) / Decimal(DAY_S * US)
+        if now["cycles"]
+        else None
+    )
+    velocity = None
+    decided = now["won"] + now["lost"]
+    if now["priced"] and decided and average_cycle:
+        v = open_count * (value[1] / now["priced"]) * now["won"] / decided / average_cycle
+        velocity = v.quantize(CENT, rounding=ROUND_HALF_UP)
+    return {
+        "period": period_dict(period),
+        "previous_period": period_dict(previous),
+        "won_count": Delta(now["won"], before["won"]),
+        "won_value": Delta(value[1], value[0]),
+        "lost_count": Delta(now["lost"], before["lost"]),
+        "win_rate": Delta(rate[1], rate[0]),
+        "sales_cycle_days": Delta(cycle[1], cycle[0]),
+        "open_count": open_count,
+        "average_won_amount": average_won,
+        "average_cycle_days": float(average_cycle) if average_cycle is not None else None,
+        "velocity": velocity,
+    }

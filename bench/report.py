@@ -1,0 +1,320 @@
+"""The benchmarks' tables in Markdown, the machine they ran on, and the goals met or missed."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+
+from bench.commands import SERVE_FLAGS, CommandsResult
+from bench.digests import DigestResult
+from bench.importing import ImportResult
+from bench.profiling import Profile
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table; numbers (and cells starting with a digit) are right-aligned."""
+    cells = [[str(c) for c in row] for row in rows]
+    right = [all(_numeric(r[i]) for r in cells) and cells for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |"]
+    lines.append("|" + "|".join("---:" if r else "---" for r in right) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def _numeric(text: str) -> bool:
+    return text[:1].isdigit() or text[:1] in "-+" or text in ("", "—")
+
+
+def ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:,.1f}"
+
+
+def times(x: float | None) -> str:
+    return "—" if x is None or math.isnan(x) else f"{x:.2f}×"
+
+
+# -- machine ------------------------------------------------------------------------------------
+
+
+def machine(pg_version: str | None) -> list[str]:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as info:
+            kb = int(next(line for line in info if line.startswith("MemTotal")).split()[1])
+            memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration):
+        pass
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("slack_bolt", "SQLAlchemy", "psycopg", "gunicorn")
+    )
+    return [
+        f"- {os.cpu_count()} × {cpu}{memory}; {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; "
+        f"PostgreSQL {pg_version or 'not used'}; {versions}",
+    ]
+
+
+def load_line(label: str) -> str:
+    one, five, fifteen = os.getloadavg()
+    at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"- load average {label} ({at}): {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def commands_section(results: list[CommandsResult]) -> list[str]:
+    rows = []
+    for r in results:
+        level = r.level
+        name = r.server + (f" ({r.dialect})" if r.dialect else "")
+        rows.append(
+            [
+                name,
+                level.clients,
+                f"{level.throughput:,.0f}",
+                ms(level.percentile(0.5)),
+                ms(level.percentile(0.99)),
+                level.errors,
+                level.failed,
+            ]
+        )
+    out = [
+        f"Served with `gunicorn {SERVE_FLAGS}` (keep-alive; gunicorn's default sync worker "
+        "closes each connection). Latency is per request as the client sees it.",
+        "",
+        table(["server", "clients", "req/s", "p50 ms", "p99 ms", "errors", "failed"], rows),
+    ]
+    base = {(r.server, r.level.clients): r.level for r in results if r.server != "bot"}
+    ratio_rows = []
+    for r in results:
+        if r.server != "bot":
+            continue
+        a = base.get(("baseline (a)", r.level.clients))
+        b = base.get(("baseline (b)", r.level.clients))
+        ratio_rows.append(
+            [
+                r.dialect,
+                r.level.clients,
+                times(r.level.throughput / a.throughput) if a else "—",
+                times(r.level.throughput / b.throughput) if b else "—",
+                times(r.level.percentile(0.99) / a.percentile(0.99)) if a else "—",
+            ]
+        )
+    if ratio_rows:
+        out += ["", "Ratios (bot ÷ baseline):", ""]
+        out.append(
+            table(["database", "clients", "req/s vs (a)", "req/s vs (b)", "p99 vs (a)"], ratio_rows)
+        )
+    kinds = sorted({k for r in results if r.server == "bot" for k in r.level.kinds})
+    top = max((r.level.clients for r in results), default=0)
+    kind_rows = []
+    for r in results:
+        if r.server == "bot" and r.level.clients == top:
+            for kind in kinds:
+                count = r.level.kinds.count(kind)
+                kind_rows.append(
+                    [
+                        r.dialect,
+                        kind,
+                        count,
+                        ms(r.level.percentile(0.5, kind)),
+                        ms(r.level.percentile(0.99, kind)),
+                    ]
+                )
+    if kind_rows:
+        out += ["", f"The bot per command at {top} clients:", ""]
+        out.append(table(["database", "command", "requests", "p50 ms", "p99 ms"], kind_rows))
+    return out
+
+
+# -- digests ------------------------------------------------------------------------------------
+
+
+def growth(results: list[DigestResult], r: DigestResult, side: str) -> float | None:
+    """Time per tenfold of data, from the next smaller size of the same case."""
+    smaller = [
+        s
+        for s in results
+        if (s.dialect, s.digest) == (r.dialect, r.digest) and s.spec.deals < r.spec.deals
+    ]
+    if not smaller:
+        return None
+    s = max(smaller, key=lambda x: x.spec.deals)
+    decades = math.log10(r.spec.deals / s.spec.deals)
+    return (getattr(r, side)["best"] / getattr(s, side)["best"]) ** (1 / decades)
+
+
+def digests_section(results: list[DigestResult]) -> list[str]:
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                r.dialect,
+                r.spec.label,
+                r.digest,
+                ms(r.product["best"]),
+                ms(r.product["median"]),
+                ms(r.product["first"]),
+                ms(r.floor["best"]),
+                times(r.ratio),
+                times(growth(results, r, "product")),
+                times(growth(results, r, "floor")),
+                f"{r.product['peak_mb']:.0f}",
+                f"{r.product['heap_mb']:.1f}",
+                f"{r.floor['peak_mb']:.0f}",
+                "yes" if r.difference is None else f"NO: {r.difference}",
+            ]
+        )
+    headers = [
+        "database",
+        "data",
+        "digest",
+        "product ms",
+        "median ms",
+        "first call ms",
+        "floor ms",
+        "× floor",
+        "growth /10×",
+        "floor growth /10×",
+        "peak RSS MB",
+        "heap MB",
+        "floor RSS MB",
+        "equal",
+    ]
+    return [
+        "Best of the timed calls after one untimed first call (the machine is shared: other "
+        "work only ever adds time, so the best is the closest to the code's own cost; the "
+        "median and the first call of a fresh process are shown too). Ratio and growth "
+        "use the best. Peak RSS is the child process's whole resident peak "
+        "(VmHWM: interpreter and libraries included); heap is Python's allocation peak "
+        "during one call (tracemalloc). Growth is time per tenfold of data from the size "
+        "below. Equal: the floor's figures are the product's, field by field.",
+        "",
+        table(headers, rows),
+    ]
+
+
+# -- import -------------------------------------------------------------------------------------
+
+
+def import_section(results: list[ImportResult]) -> list[str]:
+    rows = [
+        [
+            r.dialect,
+            f"{r.deals:,}",
+            f"{r.history_rows:,}",
+            f"{r.product_seconds:.2f}",
+            f"{r.product_rate:,.0f}",
+            f"{r.floor_seconds:.2f}",
+            f"{r.floor_rate:,.0f}",
+            times(r.product_rate / r.floor_rate),
+            "yes" if r.equal else "NO",
+        ]
+        for r in results
+    ]
+    headers = [
+        "database",
+        "deals",
+        "history rows",
+        "import s",
+        "deals/s",
+        "executemany s",
+        "deals/s",
+        "× floor",
+        "same rows",
+    ]
+    return [table(headers, rows)]
+
+
+# -- goals --------------------------------------------------------------------------------------
+
+
+def goals(commands: list[CommandsResult], digests: list[DigestResult], imports) -> list[str]:
+    lines = []
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    levels = {}
+    for r in commands:
+        levels[(r.server, r.dialect, r.level.clients)] = r.level
+    top = max((r.level.clients for r in commands), default=None)
+    for r in commands:
+        if r.server != "bot" or r.level.clients != top:
+            continue
+        a, b = levels.get(("baseline (a)", None, top)), levels.get(("baseline (b)", None, top))
+        bot = r.level
+        if a:
+            x = bot.throughput / a.throughput
+            lines.append(
+                f"- commands ({r.dialect}, {top} clients) ≥ 10× baseline (a): "
+                f"{times(x)} — {verdict(x >= 10)}"
+            )
+        if b:
+            x = bot.throughput / b.throughput
+            lines.append(
+                f"- commands ({r.dialect}, {top} clients) ≥ ½ baseline (b): "
+                f"{times(x)} — {verdict(x >= 0.5)}"
+            )
+        p99 = bot.percentile(0.99)
+        lines.append(
+            f"- commands ({r.dialect}) p99 < 50 ms at {top} clients: {ms(p99)} ms — "
+            f"{verdict(p99 is not None and p99 < 0.05)}"
+        )
+    biggest = max((r.spec.deals for r in digests), default=None)
+    for r in digests:
+        if r.spec.deals != biggest:
+            continue
+        name = f"{r.digest} digest ({r.dialect}, {r.spec.label})"
+        g = growth(digests, r, "product")
+        lines.append(
+            f"- {name}: {ms(r.product['best'])} ms < 1 s — "
+            f"{verdict(r.product['best'] < 1)}; {times(r.ratio)} floor ≤ 2× — "
+            f"{verdict(r.ratio <= 2)}; peak {r.product['peak_mb']:.0f} MB < 200 MB — "
+            f"{verdict(r.product['peak_mb'] < 200)}; growth {times(g)} ≤ 11× — "
+            f"{verdict(g is None or g <= 11)}"
+        )
+    for r in imports:
+        x = r.product_rate / r.floor_rate
+        lines.append(
+            f"- import ({r.dialect}, {r.deals:,} deals) ≥ ½ executemany: {times(x)} — "
+            f"{verdict(x >= 0.5)}"
+        )
+    return lines
+
+
+# -- profiles -----------------------------------------------------------------------------------
+
+
+def profile_section(profile: Profile, extra: list[str] | None = None) -> list[str]:
+    out = [f"#### {profile.title}", "", f"{profile.seconds:.2f} s for {profile.calls} call(s)."]
+    out += ["", "Own time by library:", ""]
+    out.append(table(["library", "share"], [[k, f"{v:.0%}"] for k, v in profile.by_package[:9]]))
+    out += ["", "Top functions by own time:", ""]
+    out.append(
+        table(
+            ["function", "own s", "calls"],
+            [[f"`{f}`", f"{t:.3f}", n] for f, t, n in profile.top_own],
+        )
+    )
+    out += ["", "Top functions of the bot by cumulative time (and the ORM's execute):", ""]
+    out.append(
+        table(
+            ["function", "cumulative s"],
+            [[f"`{f}`", f"{t:.3f}"] for f, t in profile.top_cumulative],
+        )
+    )
+    return out + (extra or [])

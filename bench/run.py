@@ -1,0 +1,259 @@
+"""`python -m bench` (or `python bench/run.py`): run the benchmarks and print their tables.
+
+--quick (the default, under two minutes), --full (all sizes; about half an hour on two
+cores), --only commands|digests|import, --db sqlite|postgresql|both, --profile (cProfile
+where the time goes), --markdown FILE (the whole report, as in bench/RESULTS.md).
+Every database is created for the run and dropped at its end (see bench/dbs.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import commands, digests, importing, report  # noqa: E402
+from bench.dbs import DIALECTS, Scratch, admin_url, postgres_problem  # noqa: E402
+from bench.plan import Spec  # noqa: E402
+
+BENCHMARKS = ("commands", "digests", "import")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    digest_specs: tuple[Spec, ...]
+    repeat: int  # timed calls per digest case, after one untimed call
+    commands_spec: Spec
+    levels: tuple[int, ...]  # concurrent clients
+    warmup: float  # seconds of load on a freshly started server, not measured
+    seconds: float  # measured per level, after half a second of warm-up
+    import_deals: int
+
+
+TINY = Preset(
+    "tiny", (Spec(100, 1_000), Spec(300, 3_000)), 1, Spec(100, 1_000), (1, 2), 0.3, 0.5, 300
+)
+QUICK = Preset(
+    "quick",
+    (Spec(1_000, 10_000), Spec(10_000, 100_000)),
+    2,
+    Spec(1_000, 10_000),
+    (1, 16),
+    1.0,
+    2.0,
+    5_000,
+)
+FULL = Preset(
+    "full",
+    (Spec(1_000, 10_000), Spec(10_000, 100_000), Spec(100_000, 1_000_000)),
+    5,
+    Spec(10_000, 100_000),
+    (1, 2, 4, 8, 16),
+    3.0,
+    5.0,
+    100_000,
+)
+PRESETS = {p.name: p for p in (TINY, QUICK, FULL)}
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick",
+        dest="preset",
+        action="store_const",
+        const="quick",
+        help="small sizes, short runs (default)",
+    )
+    size.add_argument(
+        "--full",
+        dest="preset",
+        action="store_const",
+        const="full",
+        help="every size: 1k, 10k, 100k deals; 1 to 16 clients",
+    )
+    size.add_argument(
+        "--tiny",
+        dest="preset",
+        action="store_const",
+        const="tiny",
+        help="the smallest sizes, for the tests",
+    )
+    parser.add_argument(
+        "--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)"
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--profile", action="store_true", help="add cProfile summaries")
+    parser.add_argument("--markdown", type=Path, help="also write the report to this file")
+    parser.set_defaults(preset="quick")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Outcome:
+    commands: list
+    digests: list
+    imports: list
+    lines: list[str]  # the Markdown report
+
+
+def run(args: argparse.Namespace, log=print) -> Outcome:
+    preset = PRESETS[args.preset]
+    only = args.only or list(BENCHMARKS)
+    dialects = list(DIALECTS) if args.db == "both" else [args.db]
+    pg_version = None
+    if "postgresql" in dialects:
+        problem = postgres_problem()
+        if problem:
+            log(f"PostgreSQL at {admin_url()} is not reachable ({problem}); SQLite only.")
+            dialects.remove("postgresql")
+        else:
+            pg_version = _pg_version()
+    if not dialects:
+        raise SystemExit("no database to run on")
+    lines = [f"# Benchmark results ({preset.name})", "", "## Machine", ""]
+    lines += report.machine(pg_version)
+    lines.append(report.load_line("at the start"))
+    started = time.perf_counter()
+    found = Outcome([], [], [], lines)
+    profiles: list[str] = []
+    with Scratch() as scratch:
+        if "digests" in only:
+            log(f"Digests on {', '.join(dialects)}:")
+            kept: dict[str, str] | None = {} if args.profile else None
+            found.digests = digests.run(
+                list(preset.digest_specs), dialects, scratch, preset.repeat, log, kept
+            )
+            if kept:
+                profiles += _digest_profiles(kept, preset.digest_specs[-1], scratch, log)
+        if "commands" in only:
+            log(f"Commands on {', '.join(dialects)}:")
+            spec = replace(preset.commands_spec, now=datetime.now(UTC).replace(microsecond=0))
+            made: dict | None = {} if args.profile else None
+            found.commands = commands.run(
+                dialects,
+                scratch,
+                spec,
+                list(preset.levels),
+                preset.seconds,
+                log,
+                made,
+                warmup=preset.warmup,
+            )
+            if made:
+                profiles += _command_profiles(made)
+        if "import" in only:
+            log(f"Import on {', '.join(dialects)}:")
+            imported: dict | None = {} if args.profile else None
+            found.imports = importing.run(dialects, scratch, preset.import_deals, log, imported)
+            for dialect, profile in (imported or {}).items():
+                profile.title += f" ({dialect})"
+                profiles += report.profile_section(profile)
+    lines.append(report.load_line("at the end"))
+    lines.append(f"- took {time.perf_counter() - started:.0f} s")
+    if found.commands:
+        lines += ["", "## Commands", ""] + report.commands_section(found.commands)
+    if found.digests:
+        lines += ["", "## Digests", ""] + report.digests_section(found.digests)
+    if found.imports:
+        lines += ["", "## Import", ""] + report.import_section(found.imports)
+    lines += ["", "## Goals", ""] + report.goals(found.commands, found.digests, found.imports)
+    if profiles:
+        lines += ["", "## Profiles", ""] + profiles
+    if args.markdown:
+        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return found
+
+
+def _pg_version() -> str:
+    from bench.dbs import raw_connect
+
+    connection = raw_connect(admin_url())
+    try:
+        return connection.execute("SHOW server_version").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _digest_profiles(kept: dict[str, str], spec: Spec, scratch, log) -> list[str]:
+    from bench.profiling import profile_digest
+
+    out = []
+    for dialect, url in kept.items():
+        for digest in digests.DIGESTS:
+            profile, statements = profile_digest(url, digest)
+            profile.title += f" ({dialect}, {spec.label})"
+            rows = [[f"`{s}`", f"{t * 1000:,.1f}", n] for s, t, n in statements[:8]]
+            note = " (SQLite: until the first row; fetching the rest shows in the profile)"
+            extra = [
+                "",
+                f"SQL statements by time{note if dialect == 'sqlite' else ''}:",
+                "",
+                report.table(["statement", "ms", "runs"], rows),
+                "",
+            ]
+            out += report.profile_section(profile, extra)
+            log(f"  profiled the {digest} digest on {dialect}")
+        scratch.drop(url)
+    return out
+
+
+def _command_profiles(made: dict) -> list[str]:
+    out = []
+    for dialect, (profile, costs) in made.items():
+        rows = [
+            [
+                kind,
+                f"{ms:.1f}",
+                f"{costs.followup_ms[kind]:.1f}",
+                f"{costs.profiled_ms[kind]:.1f}",
+                f"{costs.statements[kind]:.1f}",
+                f"{costs.commits[kind]:.1f}",
+            ]
+            for kind, ms in costs.ms.items()
+        ]
+        frequent = [[f"`{s}`", n] for s, n in costs.frequent]
+        extra = [
+            "",
+            "Per command, in-process, one at a time (mean):",
+            "",
+            report.table(
+                [
+                    "command",
+                    "reply ms",
+                    "follow-ups ms",
+                    "reply ms under cProfile",
+                    "SQL statements",
+                    "of which writes",
+                ],
+                rows,
+            ),
+            "",
+            "The statements the mix ran most often:",
+            "",
+            report.table(["statement", "times"], frequent),
+            "",
+        ]
+        profile.title += f" ({dialect})"
+        out += report.profile_section(profile, extra)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    outcome = run(args)
+    print()
+    print("\n".join(outcome.lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
