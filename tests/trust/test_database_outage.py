@@ -144,3 +144,20 @@ def test_postgres_outage_is_answered_and_recovered_without_restart(postgres_url,
     finally:
         bot.close()
         services.db.dispose()
+
+
+def test_postgres_connections_probe_a_silent_server(postgres_url):
+    """A server that vanishes without a reset is noticed by TCP keepalives in about a
+    minute, not the kernel's two hours; loopback can't stage that silence, so this checks
+    the connection really asked for the probes."""
+    database = Database(postgres_url)
+    try:
+        with database.read_engine.connect() as connection:
+            params = connection.connection.dbapi_connection.info.get_parameters()
+    finally:
+        database.dispose()
+    assert params["keepalives"] == "1"
+    seconds_to_notice = int(params["keepalives_idle"]) + int(params["keepalives_interval"]) * int(
+        params["keepalives_count"]
+    )
+    assert seconds_to_notice <= 60
