@@ -37,7 +37,7 @@ from assistant.digests.send import send_now
 from assistant.domain.errors import InvalidInput
 from assistant.services.context import Services
 
-__all__ = ["Deliverer", "Due", "next_attempt_at", "request_for", "send_now"]
+__all__ = ["TAKEN", "Deliverer", "Due", "next_attempt_at", "request_for", "send_now"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ MISSED_LIMIT = timedelta(hours=6)  # later than this after its time, a digest is
 ON_TIME_GRACE = timedelta(minutes=5)  # up to this late (a deploy, a slow tick) is not "delayed"
 LOOKBACK = MISSED_LIMIT + timedelta(days=1)  # the margin records (and logs) skips once
 RETRY_WINDOW = timedelta(hours=1)
+TAKEN = "taken"  # another process claimed the occurrence first
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=15)
 
@@ -71,12 +72,15 @@ class Deliverer:
         self._unmarked: list[tuple[int, datetime, str]] = []  # posted, not yet recorded
 
     def snapshot(self, now: datetime) -> ledger.Snapshot:
-        return ledger.snapshot(self.db, now, since=now - LOOKBACK)
+        return ledger.snapshot(self.db, now, since=now - LOOKBACK, me=self.me)
 
     def due(self, snapshot: ledger.Snapshot, now: datetime) -> list[Due]:
-        """Occurrences at or before `now` not yet recorded, channels taking turns."""
+        """Occurrences at or before `now` not yet recorded, channels taking turns; none
+        for a channel another process is posting in (the next tick takes them)."""
         found: list[Due] = []
         for sub in snapshot.subscriptions:
+            if (sub.workspace_id, sub.channel_id) in snapshot.busy_elsewhere:
+                continue
             try:
                 schedule = Schedule.of(sub)
             except InvalidInput as err:
@@ -100,7 +104,7 @@ class Deliverer:
             if recorded:
                 log.warning("digest of subscription %s due %s %s", sub, at.isoformat(), reason)
                 return SKIPPED
-            return "taken"
+            return TAKEN
         delivery_id = ledger.claim(
             self.db,
             due.subscription_id,
@@ -109,7 +113,7 @@ class Deliverer:
             now=now,
             delayed=late > ON_TIME_GRACE,
         )
-        return self.attempt(delivery_id, clock) if delivery_id else "taken"
+        return self.attempt(delivery_id, clock) if delivery_id else TAKEN
 
     def retry(self, delivery_ids: list[int], clock: Callable[[], datetime]) -> list[str]:
         outcomes = []

@@ -187,9 +187,14 @@ class Snapshot:
     known: set[tuple[int, datetime]]  # (subscription, occurrence) already recorded since `since`
     due: list[int]  # rows another attempt may start on: due retries and abandoned claims
     stale_posting: bool  # some row was left `posting` past its lease
+    # Channels (workspace, channel) where another process holds a claimed or posting digest
+    # now: their next digests wait for it, so no channel gets two messages in one instant.
+    busy_elsewhere: frozenset[tuple[int, str]] = frozenset()
 
 
-def snapshot(db: Database, now: datetime, since: datetime, limit: int = 100) -> Snapshot:
+def snapshot(
+    db: Database, now: datetime, since: datetime, me: str = "", limit: int = 100
+) -> Snapshot:
     with db.reading() as session:
         subs = list(
             session.execute(
@@ -200,16 +205,27 @@ def snapshot(db: Database, now: datetime, since: datetime, limit: int = 100) -> 
             )
         )
         known: set[tuple[int, datetime]] = set()
-        ids = [sub.id for sub in subs]
+        busy: set[tuple[int, str]] = set()
+        channel_of = {sub.id: (sub.workspace_id, sub.channel_id) for sub in subs}
+        ids = list(channel_of)
         for start in range(0, len(ids), 500):  # through the unique (subscription, occurrence)
-            known.update(
-                session.execute(
-                    select(DigestDelivery.subscription_id, DigestDelivery.occurrence_at).where(
-                        DigestDelivery.subscription_id.in_(ids[start : start + 500]),
-                        DigestDelivery.occurrence_at > since,
-                    )
-                ).tuples()
-            )
+            for sub_id, at, status, owner, lease_ends in session.execute(
+                select(
+                    DigestDelivery.subscription_id,
+                    DigestDelivery.occurrence_at,
+                    DigestDelivery.status,
+                    DigestDelivery.claimed_by,
+                    DigestDelivery.next_attempt_at,
+                ).where(
+                    DigestDelivery.subscription_id.in_(ids[start : start + 500]),
+                    DigestDelivery.occurrence_at > since,
+                )
+            ):
+                known.add((sub_id, at))
+                # A live lease only: an abandoned claim is retried below, not waited for.
+                live = lease_ends is not None and lease_ends > now
+                if status in (CLAIMED, POSTING) and owner != me and live:
+                    busy.add(channel_of[sub_id])
         # Through the (status, next_attempt_at) index; settled rows have no next_attempt_at.
         pending = session.execute(
             select(DigestDelivery.id, DigestDelivery.status)
@@ -225,4 +241,5 @@ def snapshot(db: Database, now: datetime, since: datetime, limit: int = 100) -> 
             known=known,
             due=[row.id for row in pending if row.status != POSTING],
             stale_posting=any(row.status == POSTING for row in pending),
+            busy_elsewhere=frozenset(busy),
         )

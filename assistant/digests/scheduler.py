@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from assistant.digests import ledger
-from assistant.digests.delivery import Deliverer
+from assistant.digests.delivery import TAKEN, Deliverer, Due
 from assistant.digests.model import ClientFor, Composer
 from assistant.digests.posting import ChannelPacer, SlackPoster
 from assistant.services.context import Services
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 JOB_ID = "digest-tick"
 HOUSEKEEPING_JOB_ID = "housekeeping"
 HOUSEKEEPING_HOURS = 24
+LEFT_TO_OTHER = "left to the process posting in that channel"
 
 
 def default_process_id() -> str:
@@ -42,8 +43,27 @@ def default_process_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _each(items: list, work: Callable[[object], str]) -> list[str]:
-    return [work(item) for item in items]
+def each_channel_by_one_process(dues: list[Due], work: Callable[[Due], str]) -> list[str]:
+    """Claim and post a workspace's due digests in order, leaving a channel alone once
+    another process holds one of its digests.
+
+    Every process walks the same list in the same order. Without this, the process that
+    lost the race for a channel's first digest would claim its second and post it in the
+    same instant as the winner posts the first: the pacer spaces messages one second apart
+    within a process, not across processes. The winner goes on to the channel's next digests
+    itself, paced; should it die, the next tick finds them still due.
+    """
+    held_elsewhere: set[str] = set()
+    outcomes = []
+    for due in dues:
+        if due.channel_id in held_elsewhere:
+            outcomes.append(LEFT_TO_OTHER)
+            continue
+        outcome = work(due)
+        if outcome == TAKEN:
+            held_elsewhere.add(due.channel_id)
+        outcomes.append(outcome)
+    return outcomes
 
 
 class DigestScheduler:
@@ -98,7 +118,11 @@ class DigestScheduler:
             for due in deliverer.due(snapshot, clock()):
                 by_workspace.setdefault(due.workspace_id, []).append(due)
             jobs = [
-                partial(_each, group, lambda due: deliverer.claim_and_post(due, clock))
+                partial(
+                    each_channel_by_one_process,
+                    group,
+                    lambda due: deliverer.claim_and_post(due, clock),
+                )
                 for group in by_workspace.values()
             ]
             jobs += [partial(deliverer.retry, [delivery_id], clock) for delivery_id in snapshot.due]

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,11 @@ from assistant.digests import subscriptions
 from assistant.digests.model import DigestMessage, DigestRequest
 from assistant.digests.posting import ChannelPacer
 from assistant.digests.schedule import Schedule, occurrences_between
-from assistant.digests.scheduler import DigestScheduler
+from assistant.digests.scheduler import (
+    LEFT_TO_OTHER,
+    DigestScheduler,
+    each_channel_by_one_process,
+)
 from assistant.services.context import Actor, Services
 from assistant.storage.database import Database
 from assistant.storage.models import DigestDelivery
@@ -164,7 +169,11 @@ from pathlib import Path
 from slack_sdk import WebClient
 from assistant.digests.model import DigestMessage
 from assistant.digests.posting import ChannelPacer
-from assistant.digests.scheduler import DigestScheduler
+from assistant.digests.scheduler import (
+    LEFT_TO_OTHER,
+    DigestScheduler,
+    each_channel_by_one_process,
+)
 from assistant.services.context import Services
 from assistant.storage.database import Database
 
@@ -213,3 +222,78 @@ def test_concurrent_scheduler_processes(database_url, db, fake, expected, tmp_pa
     posted = sum(json.loads(out).get("posted", 0) for out, _ in results)
     assert posted == len(expected)
     assert_each_posted_once(fake, db, expected)
+
+
+@pytest.fixture
+def shared_channel(services, clock) -> datetime:
+    """Two digests due at 09:00 in one channel; returns 09:00."""
+    clock.set(START)
+    at_nine = Schedule(frequency="daily", at_time="09:00", timezone="UTC")
+    for kind in ("pipeline", "funnel"):
+        subscriptions.subscribe(services, ADMIN, "C_SHARED", kind, at_nine)
+    return START + timedelta(hours=9)
+
+
+def run_while_holding_channel(database_url, fake, nine, other_process) -> Counter:
+    """`winner` ticks and stops while composing its first digest, channel held; meanwhile
+    `other_process()` runs; then the winner goes on. The winner's outcomes."""
+    composing, other_done = threading.Event(), threading.Event()
+
+    def slow_compose(request: DigestRequest) -> DigestMessage:
+        composing.set()
+        assert other_done.wait(timeout=30)
+        return compose(request)
+
+    winner = scheduler(database_url, fake, "winner", composer=slow_compose)
+    found: list[Counter] = []
+    thread = threading.Thread(target=lambda: found.append(winner.tick(nine)))
+    thread.start()
+    assert composing.wait(timeout=30)
+    try:
+        other_process()
+    finally:
+        other_done.set()
+        thread.join(timeout=30)
+    return found[0]
+
+
+def assert_winner_posted_both(services, fake) -> None:
+    with services.db.reading() as session:
+        owners = Counter(session.scalars(select(DigestDelivery.claimed_by)))
+    assert owners == {"winner": 2}
+    assert len(fake.calls_to("chat.postMessage")) == 2
+
+
+def test_a_channel_another_process_posts_in_is_left_to_it(
+    database_url, services, fake, shared_channel
+):
+    """The pacer spaces posts one second apart within a process, not across processes: a
+    process that finds a channel busy elsewhere leaves its next digests to that process."""
+    loser = scheduler(database_url, fake, "loser")
+    found: list[Counter] = []
+    winner = run_while_holding_channel(
+        database_url, fake, shared_channel, lambda: found.append(loser.tick(shared_channel))
+    )
+    assert found == [Counter()]  # nothing claimed, nothing posted
+    assert winner == {"posted": 2}
+    assert_winner_posted_both(services, fake)
+
+
+def test_losing_the_race_for_a_channel_leaves_its_next_digest_too(
+    database_url, services, fake, shared_channel
+):
+    """Both processes read what is due before either claims: the loser of the first claim
+    does not go on to post the channel's second digest in the same instant."""
+    loser = scheduler(database_url, fake, "loser")
+    dues = loser._deliverer.due(loser._deliverer.snapshot(shared_channel), shared_channel)
+    assert len(dues) == 2
+    found: list[list[str]] = []
+
+    def claim_what_was_due() -> None:
+        claim = partial(loser._deliverer.claim_and_post, clock=lambda: shared_channel)
+        found.append(each_channel_by_one_process(dues, claim))
+
+    winner = run_while_holding_channel(database_url, fake, shared_channel, claim_what_was_due)
+    assert found == [["taken", LEFT_TO_OTHER]]
+    assert winner == {"posted": 2}
+    assert_winner_posted_both(services, fake)
