@@ -3,9 +3,9 @@
 An import writes about ten history rows per record. Through SQLAlchemy's executemany that
 costs a driver round trip per row on PostgreSQL (psycopg pipelines them, still slow) and
 Python work per parameter on both; here PostgreSQL gets one `COPY` and SQLite one
-`executemany` on the driver. Values go through each column type's own bind processor first,
-so what is stored is exactly what the ORM would have stored (UTC-naive times, cents, the
-SQLite datetime text format), and rows keep their order, hence their ids' order.
+`executemany` on the driver. Values are converted as each column type's own bind processor
+would (UTC-naive times, cents, the SQLite datetime text format), so what is stored is exactly
+what the ORM would have stored, and rows keep their order, hence their ids' order.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
+
+from assistant.transfer.stored import converters
 
 
 @contextmanager
@@ -49,7 +51,18 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-def append_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+def append_rows(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple],
+    memo: dict | None = None,
+) -> None:
+    """Insert `rows` (tuples of model values, in `columns` order).
+
+    `memo` (a dict the caller keeps for a few calls) carries the conversions of one call to
+    the next: a deal's times are written again in its history rows.
+    """
     if not rows:
         return
     connection = session.connection()
@@ -57,24 +70,19 @@ def append_rows(session: Session, table: Table, columns: Sequence[str], rows: li
     if dialect.name not in ("postgresql", "sqlite"):  # another database: the portable way
         session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    # History rows share their timestamps, so each distinct value is converted once.
-    converting = [(i, p, {}) for i, p in enumerate(processors) if p is not None]
+    converting = converters(table, tuple(columns), dialect)
     if converting:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, process, seen in converting:
-                value = values[index]
-                if value is not None:
-                    done = seen.get(value)
-                    if done is None:
-                        done = seen[value] = process(value)
-                    values[index] = done
-            converted.append(values)
-        rows = converted
+        memo = {} if memo is None else memo
+        # Column by column: rows share their timestamps, so each distinct value is converted
+        # once, and the rest is set operations, lookups and zips that run in C.
+        by_column = list(zip(*rows, strict=True))
+        for index, convert in converting:
+            values = by_column[index]
+            known = memo.setdefault(convert, {None: None})
+            missing = set(values).difference(known)
+            known.update(zip(missing, map(convert, missing), strict=True))
+            by_column[index] = list(map(known.__getitem__, values))
+        rows = list(zip(*by_column, strict=True))
     driver = connection.connection.driver_connection
     if dialect.name == "postgresql":
         listing = ", ".join(f'"{name}"' for name in columns)

@@ -101,10 +101,6 @@ CHANGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _change(workspace_id, entity, entity_id, action, field, old, new, at) -> tuple:
-    return (workspace_id, entity, entity_id, action, field, as_text(old), as_text(new), ACTOR, at)
-
-
 def _event_action(event: Event, following: Event | None) -> str:
     if event.field == "status":
         if event.value == "open":
@@ -117,7 +113,12 @@ def _event_action(event: Event, following: Event | None) -> str:
 def history_rows(
     entity: str, entity_id: int, workspace_id: int, rec: Record, tracked: Sequence[str]
 ) -> list[tuple]:
-    """The create rows plus one row per later stage/status event, as the services write."""
+    """The create rows plus one row per later stage/status event, as the services write.
+
+    Rows are `CHANGE_COLUMNS` tuples with old/new already in `as_text` form. An import builds
+    about ten per record, so this is written for speed: event values are already text (str),
+    and only the create rows' values of other types go through `as_text`.
+    """
     values, events = rec.values, rec.events
     created_at = values["created_at"]
     firsts: dict[str, Event] = {}
@@ -132,31 +133,31 @@ def history_rows(
         else:
             value = values.get(field)
         if value is not None:
+            text = value if type(value) is str else as_text(value)
             rows.append(
-                _change(workspace_id, entity, entity_id, "create", field, None, value, created_at)
+                (workspace_id, entity, entity_id, "create", field, None, text, ACTOR, created_at)
             )
+    if len(firsts) == len(events):
+        return rows
     state = {field: event.value for field, event in firsts.items()}
     later = [e for e in events if firsts[e.field] is not e]
+    # The reason goes with the record's last status change only.
+    last_status = max((i for i, e in enumerate(later) if e.field == "status"), default=-1)
     reason_field = "lost_reason" if entity == "deal" else "drop_reason"
-    reason = values.get(reason_field)
+    reason = as_text(values.get(reason_field))
     for index, event in enumerate(later):
+        field, new = event.field, event.value
+        old = state.get(field)
+        if old == new:
+            continue
         following = later[index + 1] if index + 1 < len(later) else None
         action = _event_action(event, following)
-        old = state.get(event.field)
-        if old == event.value:
-            continue
-        rows.append(
-            _change(
-                workspace_id, entity, entity_id, action, event.field, old, event.value, event.at
-            )
-        )
-        state[event.field] = event.value
-        is_last_status = not any(e.field == "status" for e in later[index + 1 :])
-        if event.value in (LOST, "dropped") and is_last_status and reason:
+        at = event.at
+        rows.append((workspace_id, entity, entity_id, action, field, old, new, ACTOR, at))
+        state[field] = new
+        if new in (LOST, "dropped") and index >= last_status and reason:
             rows.append(
-                _change(
-                    workspace_id, entity, entity_id, action, reason_field, None, reason, event.at
-                )
+                (workspace_id, entity, entity_id, action, reason_field, None, reason, ACTOR, at)
             )
     return rows
 
@@ -199,8 +200,9 @@ def insert_new(
             row = _row(model, ids[offset], workspace_id, first + offset, rec, now, lead_ids)
             rows.append(row)
             changes += history_rows(entity, ids[offset], workspace_id, rec, tracked)
-        append_rows(session, model.__table__, columns, rows)
-        append_rows(session, Change.__table__, CHANGE_COLUMNS, changes)
+        memo: dict = {}  # the records' times, converted once for both tables
+        append_rows(session, model.__table__, columns, rows, memo)
+        append_rows(session, Change.__table__, CHANGE_COLUMNS, changes, memo)
         tick(len(batch))
     return len(records)
 
