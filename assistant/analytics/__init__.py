@@ -9,10 +9,22 @@ from assistant.analytics.comparison import Delta
 from assistant.analytics.conversion import ConversionReport, StageConversion, stage_conversion
 from assistant.analytics.forecast import Forecast, forecast
 from assistant.analytics.funnel import Funnel, FunnelStep, funnel
-from assistant.analytics.funnel_groups import FunnelGroups, best_and_worst, funnel_groups
+from assistant.analytics.funnel_groups import (
+    FunnelGroups,
+    best_and_worst,
+    funnel_groups,
+    funnel_with_groups,
+)
 from assistant.analytics.movement import Movement, movement
 from assistant.analytics.outcomes import Outcomes, outcomes, win_rate
-from assistant.analytics.pipeline import Board, BoardRow, BoardTotals, board
+from assistant.analytics.pipeline import (
+    Board,
+    BoardRow,
+    BoardTotals,
+    OpenPipeline,
+    board,
+    open_pipeline,
+)
 from assistant.analytics.stuck import StuckDeal, top_stuck_deals
 
 __all__ = [
@@ -28,6 +40,7 @@ __all__ = [
     "FunnelGroups",
     "FunnelStep",
     "Movement",
+    "OpenPipeline",
     "Outcomes",
     "StageConversion",
     "StuckDeal",
@@ -37,7 +50,9 @@ __all__ = [
     "forecast",
     "funnel",
     "funnel_groups",
+    "funnel_with_groups",
     "movement",
+    "open_pipeline",
     "outcomes",
     "stage_conversion",
     "top_stuck_deals",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import BigInteger, ColumnElement, case
 from sqlalchemy.ext.compiler import compiles
@@ -12,6 +12,8 @@ from assistant.domain.periods import Period
 
 CURRENT = 1
 PREVIOUS = 0
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 class epoch_seconds(FunctionElement):  # noqa: N801 - reads as the SQL function it is
@@ -27,8 +29,14 @@ class epoch_seconds(FunctionElement):  # noqa: N801 - reads as the SQL function 
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element, compiler, **kw) -> str:
-    # Columns hold naive UTC text; strftime('%s') reads it as UTC and drops the fraction.
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    return _sqlite_seconds(compiler.process(element.clauses, **kw))
+
+
+def _sqlite_seconds(inner: str) -> str:
+    # Columns hold naive UTC text, which strftime('%s') reads as UTC. Only the first 19
+    # characters (to the whole second): SQLite keeps times in milliseconds, so given the
+    # fraction it would round 09:00:00.9996 up to 09:00:01 instead of dropping it.
+    return f"CAST(strftime('%s', substr({inner}, 1, 19)) AS INTEGER)"
 
 
 @compiles(epoch_seconds, "postgresql")
@@ -38,9 +46,42 @@ def _epoch_postgresql(element, compiler, **kw) -> str:
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {inner})) AS BIGINT)"
 
 
+class epoch_micros(FunctionElement):  # noqa: N801 - reads as the SQL function it is
+    """Whole microseconds since 1970-01-01 of a UTC timestamp column, exactly, on both databases.
+
+    Durations are then integer differences in SQL, and only one integer per row comes back
+    instead of two timestamps through `UTCDateTime` (the slow part of reading many stays).
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_micros, "sqlite")
+def _micros_sqlite(element, compiler, **kw) -> str:
+    # Whole seconds, plus the stored ".ffffff" read as an integer. Padding first reads a value
+    # written without a fraction (or a shorter one) as the same instant.
+    inner = compiler.process(element.clauses, **kw)
+    fraction = f"CAST(substr({inner} || '000000', 21, 6) AS INTEGER)"
+    return f"({_sqlite_seconds(inner)} * 1000000 + {fraction})"
+
+
+@compiles(epoch_micros, "postgresql")
+def _micros_postgresql(element, compiler, **kw) -> str:
+    # EXTRACT gives numeric (exact) since PostgreSQL 14, so times 10^6 it is a whole number;
+    # an older server's double is within a tenth of a microsecond, and the cast rounds.
+    inner = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {inner}) * 1000000 AS BIGINT)"
+
+
 def whole_seconds(when: datetime) -> int:
     """The same floor as `epoch_seconds`, for an instant known in Python."""
     return int(when.timestamp() // 1)
+
+
+def whole_micros(when: datetime) -> int:
+    """The same count as `epoch_micros`, for an instant known in Python."""
+    return (when - EPOCH) // MICROSECOND
 
 
 def within(column, start: datetime, end: datetime) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ by today's order, since the history does not keep the order each move was made i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -22,7 +23,9 @@ from assistant.analytics.stats import share
 from assistant.analytics.stays import stay_ends
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageKind
-from assistant.storage.models import Stage
+from assistant.storage.models import Deal, Stage
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,22 @@ class _Counts:
     won: int = 0
     back: int = 0
     lost: int = 0
+    won_value: Decimal = ZERO  # the won deals' amounts now; only when asked for (movement)
 
     @property
     def forward(self) -> int:
         return self.advanced + self.won
 
 
-def departures(session: Session, workspace_id: int, period: Period, start, end):
-    """{(bucket, stage_key): _Counts} for stays that ended in [start, end)."""
+def departures(
+    session: Session, workspace_id: int, period: Period, start, end, with_won_value: bool = False
+):
+    """{(bucket, stage_key): _Counts} for stays that ended in [start, end).
+
+    With `with_won_value`, each count also sums the won deals' amounts (movement's won value, from
+    the same pass over the stays); stays whose stage is unknown (closed without any stage row,
+    not expected) then come back too, under the key None, since their value still counts.
+    """
     ends = stay_ends(workspace_id, start, end).subquery()
     source = aliased(Stage, name="source")
     target = aliased(Stage, name="target")
@@ -77,23 +88,33 @@ def departures(session: Session, workspace_id: int, period: Period, start, end):
     # A stage with no row (never expected) counts as neither ahead nor behind.
     advanced = target.position > source.position
     back = target.position < source.position
-    rows = session.execute(
+    won = ends.c.outcome == DealStatus.WON.value
+    query = (
         select(
             which,
             ends.c.stage_key,
             func.count(),
             func.count(case((advanced, 1))),
-            func.count(case((ends.c.outcome == DealStatus.WON.value, 1))),
+            func.count(case((won, 1))),
             func.count(case((back, 1))),
             func.count(case((ends.c.outcome == DealStatus.LOST.value, 1))),
         )
         .select_from(ends)
         .outerjoin(source, stage_of(source, ends.c.stage_key))
         .outerjoin(target, stage_of(target, ends.c.to_stage))
-        .where(ends.c.stage_key.is_not(None))
         .group_by(which, ends.c.stage_key)
-    ).all()
-    return {(b, key): _Counts(*counts) for b, key, *counts in rows}
+    )
+    if with_won_value:
+        query = query.add_columns(func.sum(case((won, Deal.amount)))).outerjoin(
+            Deal, Deal.id == ends.c.deal_id
+        )
+    else:
+        query = query.where(ends.c.stage_key.is_not(None))
+    found = {}
+    for b, key, *counts in session.execute(query):
+        value = (counts.pop() or ZERO) if with_won_value else ZERO
+        found[(b, key)] = _Counts(*counts, won_value=value)
+    return found
 
 
 def stage_conversion(session: Session, workspace_id: int, period: Period) -> ConversionReport:

@@ -7,28 +7,31 @@ reached(the stage before S), None for the first stage; overall = reached(last st
 `action`) / cohort. Median days to action: from `created_at` to `action_at` of the cohort leads
 that reached it. Each figure carries the previous period of equal length.
 By source / campaign: groups are case-insensitive (`Google` and `google` are one group, shown
-with one of its spellings); leads without one are grouped as "(none)". Both periods and every
-group come from one GROUP BY query.
+with one of its spellings); leads without one are grouped as "(none)". Both periods, every
+group and the whole cohort come from one GROUP BY query (`cohort_tallies`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
-from sqlalchemy import and_, func, null, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from assistant.analytics._sql import CURRENT, PREVIOUS, bucket, span, within
+from assistant.analytics._sql import CURRENT, PREVIOUS, bucket, epoch_micros, span, within
 from assistant.analytics.comparison import Delta
 from assistant.analytics.stages import StageSet, funnel_stages
 from assistant.analytics.stats import median, share
+from assistant.analytics.stuck import days_of
 from assistant.domain.periods import Period
 from assistant.domain.stages import StageKind
 from assistant.storage.models import Lead, Stage
 
 NO_GROUP = "(none)"
 GROUP_COLUMNS = {"source": Lead.source, "campaign": Lead.campaign}
+GroupBy = Literal["source", "campaign"]
 
 
 @dataclass(frozen=True)
@@ -72,18 +75,40 @@ def empty_tally() -> _Tally:
     return _Tally(defaultdict(int), [])
 
 
-def cohort_tallies(session: Session, workspace_id: int, period: Period, filters=(), by=None):
-    """{(bucket, group key): _Tally} for the period and the one before, and the group names.
+@dataclass
+class Cohort:
+    """The cohorts of a period and the one before: whole, and per group of each `by` column.
 
-    Without `by` there is one group, keyed None.
+    `whole[bucket]` is the whole cohort; `groups[by][(bucket, group key)]` one group's, with
+    the group's shown name in `names[by][group key]`.
+    """
+
+    whole: dict[int, _Tally]
+    groups: dict[str, dict[tuple[int, str | None], _Tally]]
+    names: dict[str, dict[str | None, str]]
+
+
+def cohort_tallies(
+    session: Session,
+    workspace_id: int,
+    period: Period,
+    filters=(),
+    by: tuple[GroupBy, ...] = (),
+) -> Cohort:
+    """Tally the cohort once for the whole funnel and for every grouping in `by`.
+
+    One GROUP BY over (bucket, each group key, furthest stage) and one narrow query for the
+    days to action, however many groupings: a digest's funnel, sources and campaigns read
+    the cohort once, and each grouping is folded from the same rows.
     """
     _, start, end = span(period)
     which = bucket(Lead.created_at, period)
-    grouping = [func.lower(by), func.min(by)] if by is not None else [null(), null()]
+    keys = [func.lower(GROUP_COLUMNS[b]) for b in by]
+    spellings = [func.min(GROUP_COLUMNS[b]) for b in by]
     stage = aliased(Stage, name="furthest")
     scope = (Lead.workspace_id == workspace_id, within(Lead.created_at, start, end), *filters)
     rows = session.execute(
-        select(which, *grouping, stage.position, func.count())
+        select(which, stage.position, func.count(), *keys, *spellings)
         .select_from(Lead)
         .outerjoin(
             stage,
@@ -94,22 +119,30 @@ def cohort_tallies(session: Session, workspace_id: int, period: Period, filters=
             ),
         )
         .where(*scope)
-        .group_by(which, *grouping[:1] if by is not None else (), stage.position)
+        .group_by(which, stage.position, *keys)
     )
-    tallies: dict[tuple[int, str | None], _Tally] = defaultdict(empty_tally)
-    names: dict[str | None, str] = {}
-    for b, key, name, position, count in rows:
-        tallies[(b, key)].furthest[position] += count
-        names[key] = min(names.get(key, name or NO_GROUP), name or NO_GROUP)
-    action_rows = session.execute(
-        select(which, grouping[0], Lead.created_at, Lead.action_at).where(
-            *scope, Lead.action_at.is_not(None)
-        )
+    cohort = Cohort(
+        defaultdict(empty_tally), {b: defaultdict(empty_tally) for b in by}, {b: {} for b in by}
     )
-    for b, key, created, acted in action_rows:
-        days = max(0.0, (acted - created).total_seconds() / 86400)
-        tallies[(b, key)].days_to_action.append(days)
-    return tallies, names
+    for b, position, count, *groups in rows:
+        cohort.whole[b].furthest[position] += count
+        group_keys, group_spellings = groups[: len(by)], groups[len(by) :]
+        for grouping, key, spelling in zip(by, group_keys, group_spellings, strict=True):
+            cohort.groups[grouping][(b, key)].furthest[position] += count
+            names = cohort.names[grouping]
+            # A group's rows come in parts (per bucket, stage and other grouping): its name is
+            # the least of the parts' least spellings.
+            shown = spelling or NO_GROUP
+            names[key] = min(names.get(key, shown), shown)
+    # Whole microseconds from SQL: one int per lead, the same days as the two timestamps.
+    waited = epoch_micros(Lead.action_at) - epoch_micros(Lead.created_at)
+    acted = session.execute(select(which, waited, *keys).where(*scope, Lead.action_at.is_not(None)))
+    for b, micros, *group_keys in acted:
+        days = days_of(micros)
+        cohort.whole[b].days_to_action.append(days)
+        for grouping, key in zip(by, group_keys, strict=True):
+            cohort.groups[grouping][(b, key)].days_to_action.append(days)
+    return cohort
 
 
 def build_funnel(stages: StageSet, period: Period, now: _Tally, before: _Tally, **labels) -> Funnel:
@@ -152,10 +185,12 @@ def funnel(
         filters.append(func.lower(Lead.source) == source.strip().lower())
     if campaign:
         filters.append(func.lower(Lead.campaign) == campaign.strip().lower())
-    tallies, _ = cohort_tallies(session, workspace_id, period, filters)
+    cohort = cohort_tallies(session, workspace_id, period, filters)
     stages = funnel_stages(session, workspace_id)
-    now, before = (
-        tallies.get((CURRENT, None), empty_tally()),
-        tallies.get((PREVIOUS, None), empty_tally()),
-    )
-    return build_funnel(stages, period, now, before, source=source, campaign=campaign)
+    return whole_funnel(stages, period, cohort, source=source, campaign=campaign)
+
+
+def whole_funnel(stages: StageSet, period: Period, cohort: Cohort, **labels) -> Funnel:
+    now = cohort.whole.get(CURRENT, empty_tally())
+    before = cohort.whole.get(PREVIOUS, empty_tally())
+    return build_funnel(stages, period, now, before, **labels)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -11,15 +10,16 @@ from assistant.analytics._sql import CURRENT, PREVIOUS
 from assistant.analytics.funnel import (
     GROUP_COLUMNS,
     NO_GROUP,
+    Cohort,
     Funnel,
+    GroupBy,
     build_funnel,
     cohort_tallies,
     empty_tally,
+    whole_funnel,
 )
-from assistant.analytics.stages import funnel_stages
+from assistant.analytics.stages import StageSet, funnel_stages
 from assistant.domain.periods import Period
-
-GroupBy = Literal["source", "campaign"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,28 @@ def best_and_worst(groups: tuple[Funnel, ...]) -> tuple[Funnel | None, Funnel | 
 def funnel_groups(session: Session, workspace_id: int, period: Period, by: GroupBy) -> FunnelGroups:
     if by not in GROUP_COLUMNS:
         raise ValueError(f"funnel groups are by source or campaign, not {by!r}")
-    tallies, names = cohort_tallies(session, workspace_id, period, by=GROUP_COLUMNS[by])
+    cohort = cohort_tallies(session, workspace_id, period, by=(by,))
+    return groups_of(funnel_stages(session, workspace_id), period, cohort, by)
+
+
+def funnel_with_groups(
+    session: Session, workspace_id: int, period: Period
+) -> tuple[Funnel, FunnelGroups, FunnelGroups]:
+    """The whole funnel, by source and by campaign (what a funnel digest shows).
+
+    The three come from one read of the cohort rather than one each.
+    """
+    cohort = cohort_tallies(session, workspace_id, period, by=("source", "campaign"))
     stages = funnel_stages(session, workspace_id)
+    return (
+        whole_funnel(stages, period, cohort),
+        groups_of(stages, period, cohort, "source"),
+        groups_of(stages, period, cohort, "campaign"),
+    )
+
+
+def groups_of(stages: StageSet, period: Period, cohort: Cohort, by: GroupBy) -> FunnelGroups:
+    tallies, names = cohort.groups[by], cohort.names[by]
     groups = []
     for key in {k for _, k in tallies}:
         now = tallies.get((CURRENT, key), empty_tally())

@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 
 from assistant.analytics._sql import CURRENT, within
 from assistant.analytics.conversion import departures
-from assistant.analytics.stays import stay_ends
 from assistant.domain.periods import Period
-from assistant.domain.stages import DealStatus
 from assistant.storage.models import Change, Deal
 
 ZERO = Decimal(0)
@@ -51,17 +49,14 @@ def movement(session: Session, workspace_id: int, since: datetime, until: dateti
             within(Change.at, since, until),
         )
     ).one()
-    # Every departure in the window falls in one bucket: the window itself.
+    # Every departure in the window falls in one bucket: the window itself. The won value
+    # comes from the same pass over the stays, so they are replayed once.
     window = Period(since, until, "movement")
-    counts = departures(session, workspace_id, window, since, until)
-    ends = stay_ends(workspace_id, since, until).subquery()
-    won_value = session.scalar(
-        select(func.sum(Deal.amount))
-        .select_from(ends)
-        .join(Deal, Deal.id == ends.c.deal_id)
-        .where(ends.c.outcome == DealStatus.WON.value)
-    )
-    mine = [c for (which, _), c in counts.items() if which == CURRENT]
+    counts = departures(session, workspace_id, window, since, until, with_won_value=True)
+    current = [(key, c) for (which, key), c in counts.items() if which == CURRENT]
+    # A stay whose stage is unknown (key None) is in no count, but a win there has a value.
+    mine = [c for key, c in current if key is not None]
+    won_value = sum((c.won_value for _, c in current), ZERO)
     return Movement(
         since=since,
         until=until,
@@ -70,6 +65,6 @@ def movement(session: Session, workspace_id: int, since: datetime, until: dateti
         advances=sum(c.advanced for c in mine),
         setbacks=sum(c.back for c in mine),
         won_count=sum(c.won for c in mine),
-        won_value=won_value or ZERO,
+        won_value=won_value,
         lost_count=sum(c.lost for c in mine),
     )

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.analytics._sql import CURRENT, PREVIOUS, bucket, span, within
+from assistant.analytics._sql import CURRENT, PREVIOUS, bucket, epoch_micros, span, within
 from assistant.analytics.comparison import Delta
 from assistant.analytics.stats import median, share
+from assistant.analytics.stuck import days_of
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus
 from assistant.storage.models import Deal
@@ -40,7 +40,8 @@ class Closed:
     won_value: Decimal = ZERO
     priced_won: int = 0  # won deals that have an amount
     lost_count: int = 0
-    cycles: tuple[timedelta, ...] = ()  # creation to close, of the won deals
+    # Creation to close of the won deals, in whole microseconds (never negative).
+    cycles: tuple[int, ...] = ()
 
     @property
     def win_rate(self) -> float | None:
@@ -48,7 +49,7 @@ class Closed:
 
     @property
     def median_cycle_days(self) -> float | None:
-        return median(c.total_seconds() / 86400 for c in self.cycles)
+        return median(days_of(c) for c in self.cycles)
 
 
 def closed_deals(session: Session, workspace_id: int, period: Period) -> dict[int, Closed]:
@@ -65,11 +66,11 @@ def closed_deals(session: Session, workspace_id: int, period: Period) -> dict[in
         .where(*in_span)
         .group_by(which, Deal.status)
     ).all()
-    cycles: dict[int, list[timedelta]] = defaultdict(list)
-    for b, created, closed in session.execute(
-        select(which, Deal.created_at, Deal.closed_at).where(*in_span, Deal.status == WON)
-    ):
-        cycles[b].append(max(closed - created, timedelta(0)))
+    # Durations subtracted in SQL (`epoch_micros`): one int per won deal, not two timestamps.
+    cycle = epoch_micros(Deal.closed_at) - epoch_micros(Deal.created_at)
+    cycles: dict[int, list[int]] = defaultdict(list)
+    for b, micros in session.execute(select(which, cycle).where(*in_span, Deal.status == WON)):
+        cycles[b].append(max(micros, 0))
     found = {}
     for b in (CURRENT, PREVIOUS):
         won = next((r for r in totals if r[0] == b and r[1] == WON), None)
@@ -129,12 +130,11 @@ def outcomes(session: Session, workspace_id: int, period: Period) -> Outcomes:
     )
 
 
-def _mean_days(cycles: tuple[timedelta, ...]) -> Decimal | None:
+def _mean_days(cycles: tuple[int, ...]) -> Decimal | None:
     # Whole microseconds keep the mean exact, so velocity is exact up to its final rounding.
     if not cycles:
         return None
-    micros = sum(c // timedelta(microseconds=1) for c in cycles)
-    return Decimal(micros) / len(cycles) / MICROS_PER_DAY
+    return Decimal(sum(cycles)) / len(cycles) / MICROS_PER_DAY
 
 
 def _velocity(open_count: int, closed: Closed, average_cycle: Decimal | None) -> Decimal | None:

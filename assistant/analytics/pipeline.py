@@ -131,10 +131,39 @@ def board_row(stage: StageInfo, load: StageLoad) -> BoardRow:
     )
 
 
-def board(session: Session, workspace_id: int, now: datetime) -> Board:
-    """Per active stage in order (plus any hidden stage still holding open deals); totals."""
+@dataclass(frozen=True)
+class OpenPipeline:
+    """The pipeline's stages and what sits in each of them at `now`.
+
+    Read once and handed to both the board and the bottleneck report of one digest, so the
+    two show figures of the same query instead of each running it.
+    """
+
+    now: datetime
+    currency: str
+    stages: StageSet
+    loads: dict[str, StageLoad]
+
+
+def open_pipeline(session: Session, workspace_id: int, now: datetime) -> OpenPipeline:
     stages = pipeline_stages(session, workspace_id)
-    loads = stage_loads(session, workspace_id, stages, now)
+    return OpenPipeline(
+        now=now,
+        currency=workspace_facts(session, workspace_id).currency,
+        stages=stages,
+        loads=stage_loads(session, workspace_id, stages, now),
+    )
+
+
+def board(
+    session: Session, workspace_id: int, now: datetime, pipeline: OpenPipeline | None = None
+) -> Board:
+    """Per active stage in order (plus any hidden stage still holding open deals); totals.
+
+    `pipeline`, when given, is the one already read at `now` (see `OpenPipeline`).
+    """
+    pipeline = checked(pipeline, now) or open_pipeline(session, workspace_id, now)
+    stages, loads = pipeline.stages, pipeline.loads
     rows = tuple(board_row(s, loads.get(s.key, EMPTY)) for s in stages.laid_out(loads))
     totals = BoardTotals(
         open_count=sum(r.open_count for r in rows),
@@ -144,4 +173,11 @@ def board(session: Session, workspace_id: int, now: datetime) -> Board:
         stuck_value=sum((r.stuck_value for r in rows), ZERO),
         overdue_days=sum(load.overdue_seconds for load in loads.values()) / DAY_SECONDS,
     )
-    return Board(now, workspace_facts(session, workspace_id).currency, rows, totals)
+    return Board(now, pipeline.currency, rows, totals)
+
+
+def checked(pipeline: OpenPipeline | None, now: datetime) -> OpenPipeline | None:
+    """`pipeline`, refusing one read at another instant than the figure is asked for."""
+    if pipeline is not None and pipeline.now != now:
+        raise ValueError(f"the open pipeline was read at {pipeline.now}, not at {now}")
+    return pipeline

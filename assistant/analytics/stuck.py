@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, literal, select
 from sqlalchemy.orm import Session
 
-from assistant.analytics._sql import epoch_seconds
+from assistant.analytics._sql import MICROSECOND, epoch_seconds
 from assistant.analytics.pipeline import DAY_SECONDS, stuck_condition
 from assistant.analytics.stages import StageSet
 from assistant.domain.stages import DealStatus
@@ -22,7 +22,17 @@ TOP_STUCK = 10
 
 
 def days_between(start: datetime, end: datetime) -> float:
-    return max(0.0, (end - start).total_seconds() / DAY_SECONDS)
+    return days_of((end - start) // MICROSECOND)
+
+
+def days_of(micros: int) -> float:
+    """A duration in whole microseconds as days, never negative.
+
+    The one definition of "days" for durations: `timedelta.total_seconds()` is microseconds
+    / 10**6 correctly rounded, so durations read as integers from SQL (`epoch_micros`) give
+    the very same floats as the timedeltas of the two instants.
+    """
+    return max(0.0, micros / 1_000_000 / DAY_SECONDS)
 
 
 @dataclass(frozen=True)

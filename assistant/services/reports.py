@@ -155,14 +155,18 @@ def pipeline_digest_data(
         workspace = _workspace(session, workspace_id)
         zone = workspace_zone(workspace)
         period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
+        # The board and the bottleneck report show the same open deals: read them once.
+        pipeline = analytics.open_pipeline(session, workspace_id, now)
         return PipelineDigestData(
             workspace_id=workspace_id,
             currency=workspace.currency,
             timezone=zone,
             now=now,
-            board=analytics.board(session, workspace_id, now),
+            board=analytics.board(session, workspace_id, now, pipeline),
             movement=analytics.movement(session, workspace_id, since, now),
-            bottlenecks=analytics.bottleneck_report(session, workspace_id, period, now),
+            bottlenecks=analytics.bottleneck_report(
+                session, workspace_id, period, now, pipeline=pipeline
+            ),
             outcomes=analytics.outcomes(session, workspace_id, period),
             period=period,
         )
@@ -178,10 +182,11 @@ def daily_funnel_period(services: Services, workspace_id: int, now: datetime) ->
 def funnel_digest_data(services: Services, workspace_id: int, period: Period) -> FunnelDigestData:
     with services.db.reading() as session:
         _workspace(session, workspace_id)
+        whole, sources, campaigns = analytics.funnel_with_groups(session, workspace_id, period)
         return FunnelDigestData(
             workspace_id=workspace_id,
             period=period,
-            funnel=analytics.funnel(session, workspace_id, period),
-            sources=analytics.funnel_groups(session, workspace_id, period, "source"),
-            campaigns=analytics.funnel_groups(session, workspace_id, period, "campaign"),
+            funnel=whole,
+            sources=sources,
+            campaigns=campaigns,
         )

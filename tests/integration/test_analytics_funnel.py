@@ -21,10 +21,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from assistant import analytics
 from assistant.domain.periods import Period, parse_period
 from assistant.services import deals, leads, reports, settings
 from assistant.services.leads import NewLead
+from assistant.storage.models import Workspace
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PERIOD = Period(T0, T0 + timedelta(days=7), "7 days")
@@ -213,3 +216,15 @@ def test_funnel_cohort_at_a_local_midnight(services, rep, admin, clock):
     assert (f.cohort.current, f.cohort.previous) == (2, 1)
     assert reached(f) == [("awareness", 2), ("interest", 2), ("consideration", 1), ("action", 1)]
     assert f.median_days_to_action.current == 0.0
+
+
+def test_digest_reads_the_funnel_and_its_groups_from_one_cohort(services, rep, story, db):
+    """`funnel_with_groups` (what a funnel digest shows) gives what the three reports give."""
+    with db.reading() as session:
+        ws = session.scalar(select(Workspace.id).where(Workspace.team_id == rep.team_id))
+        whole, sources, campaigns = analytics.funnel_with_groups(session, ws, PERIOD)
+    assert whole == reports.funnel(services, rep, PERIOD)
+    assert sources == reports.funnel_groups(services, rep, PERIOD, "source")
+    assert campaigns == reports.funnel_groups(services, rep, PERIOD, "campaign")
+    # "Google" and "google" are one group, shown with the least spelling across all parts.
+    assert [g.group for g in sources.groups] == ["Google", "LinkedIn", "(none)"]

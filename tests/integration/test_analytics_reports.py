@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from assistant import analytics
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period
 from assistant.services import deals, leads, reports, settings
@@ -125,3 +126,24 @@ def test_workspaces_do_not_see_each_other(services, rep, clock):
     assert reports.funnel(services, rep, period).cohort.current == 0
     assert reports.funnel_groups(services, rep, period, "source").groups == ()
     assert reports.forecast(services, rep, period).no_close_date_count == 1
+
+
+def test_pipeline_digest_reads_the_open_pipeline_once(services, rep, other_rep, db, clock):
+    """The digest's board and bottleneck report share one read of the open deals and still
+    equal the stand-alone reports; a read taken at another instant is refused."""
+    clock.set(day(0))
+    deals.create_deal(services, rep, NewDeal(name="A", amount=Decimal("10000")))
+    deals.create_deal(services, other_rep, NewDeal(name="B", amount=Decimal("20000")))
+    clock.set(day(1))
+    deals.move_deal(services, other_rep, "#2", "qualification")
+    clock.set(day(12))
+    ws = workspace_id(db)
+    data = reports.pipeline_digest_data(services, ws, day(12), since=day(2))
+    assert data.board == reports.board(services, rep)
+    assert data.bottlenecks == reports.bottlenecks(services, rep, data.period)
+    with db.reading() as session:
+        earlier = analytics.open_pipeline(session, ws, day(11))
+        with pytest.raises(ValueError):
+            analytics.board(session, ws, day(12), earlier)
+        with pytest.raises(ValueError):
+            analytics.bottleneck_report(session, ws, data.period, day(12), pipeline=earlier)
