@@ -66,7 +66,9 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
 
 def _once_per_delivery(runtime: Runtime):
     def skip_repeated_delivery(body: dict, next) -> BoltResponse | None:
-        key = delivery_key(body)
+        # Recording a key is a write transaction; reads (`/deal show`) are answered again
+        # instead, so they don't wait for SQLite's single writer lock (Subcommand.writes).
+        key = delivery_key(body) if commands.may_change_data(body) else None
         if key is not None and not _is_first(runtime, key, body.get("team_id")):
             log.info("ignoring a repeated delivery: %s", key)
             if body.get("command"):

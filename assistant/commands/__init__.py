@@ -20,6 +20,15 @@ def find_command_set(command: str) -> CommandSet | None:
     return next((c for c in all_command_sets() if c.command == command), None)
 
 
+def may_change_data(body: dict) -> bool:
+    """Whether a delivery may change data: every event and interaction, and each slash
+    command whose subcommand is not marked read-only (`Subcommand.writes`)."""
+    if not body.get("command"):
+        return True
+    command_set = find_command_set(body["command"])
+    return command_set is None or command_set.changes_data(body.get("text") or "")
+
+
 def register(app: App, runtime: Runtime) -> None:
     for command_set in all_command_sets():
         app.command(command_set.command)(command_listener(command_set, runtime))

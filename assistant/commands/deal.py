@@ -282,9 +282,15 @@ def show(inv: Invocation) -> Reply:
 # -- the command ------------------------------------------------------------------------------
 
 
+READ_ONLY = ("show", "list")
+
+
 def _sub(name, usage, summary, example, handler) -> Subcommand:
     # Notes and lost reasons are the user's own words: `share` inside them is kept.
-    return Subcommand(name, usage, summary, example, handler, free_text=name in ("note", "lost"))
+    free_text = name in ("note", "lost")
+    return Subcommand(
+        name, usage, summary, example, handler, free_text=free_text, writes=name not in READ_ONLY
+    )
 
 
 COMMANDS = CommandSet(

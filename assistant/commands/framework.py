@@ -80,6 +80,11 @@ class Subcommand:
     aliases: tuple[str, ...] = ()
     # Ends in text the user writes (a note, a reason): words there are kept as typed.
     free_text: bool = False
+    # False only for subcommands that just read. Their deliveries skip the replay check
+    # (app.py), which is a write transaction: on SQLite every read would otherwise queue on
+    # the one writer lock. A replayed read changes nothing, and its answer goes back to
+    # whoever replayed it, not to Slack. New subcommands are checked until marked.
+    writes: bool = True
 
 
 @dataclass
@@ -104,25 +109,44 @@ class CommandSet:
     def find(self, name: str) -> Subcommand | None:
         return self._index.get(name.casefold())
 
+    def route(self, text: str) -> tuple[Subcommand | None, list[str], bool]:
+        """(subcommand, its words, `share` as the first word); no subcommand means help or an
+        unknown word, which the words tell apart."""
+        clean = CONTROL_CHARACTERS.sub("", unescape(text or ""))
+        tokens = split_args(clean[:MAX_COMMAND_TEXT])
+        share = bool(tokens) and tokens[0].casefold() == SHARE_WORD
+        tokens = tokens[1:] if share else tokens
+        first = tokens[0].casefold() if tokens else ""
+        sub = self.find(first) if tokens else None
+        if sub is not None:
+            return sub, tokens[1:], share
+        if first in ("help", "?"):
+            return None, tokens, share
+        if self.default is not None and (not tokens or self.default_takes_args):
+            return self.find(self.default), tokens, share
+        return None, tokens, share
+
+    def changes_data(self, text: str) -> bool:
+        """Whether `text` may change data: its subcommand's `writes`; help and unknown words
+        change nothing. If reading the words failed, run() would answer the failure; until
+        then it counts as a change, to be safe."""
+        try:
+            sub, _, _ = self.route(text)
+        except Exception:
+            return True
+        return sub.writes if sub is not None else False
+
     def run(self, invocation_factory: Callable[[list[str], bool], Invocation], text: str) -> Reply:
         """Parse `text`, run the subcommand, and never raise."""
         sub: Subcommand | None = None
         try:
-            clean = CONTROL_CHARACTERS.sub("", unescape(text or ""))
-            tokens = split_args(clean[:MAX_COMMAND_TEXT])
-            share = bool(tokens) and tokens[0].casefold() == SHARE_WORD
-            tokens = tokens[1:] if share else tokens
-            if not tokens and self.default is None:
-                return self.help_reply()
-            first = tokens[0].casefold() if tokens else ""
-            sub = self.find(first)
-            if sub is not None:
-                tokens = tokens[1:]
-            elif first in ("help", "?"):
-                return self.help_reply(tokens[1] if len(tokens) > 1 else None)
-            elif self.default is not None and (not tokens or self.default_takes_args):
-                sub = self.find(self.default)
+            sub, tokens, share = self.route(text)
             if sub is None:
+                if not tokens:
+                    return self.help_reply()
+                first = tokens[0].casefold()
+                if first in ("help", "?"):
+                    return self.help_reply(tokens[1] if len(tokens) > 1 else None)
                 return self.unknown_reply(first)
             tokens, shared = _take_share(tokens, sub.free_text)
             share = share or shared

@@ -197,8 +197,8 @@ COMMANDS = CommandSet(
                    "drop a lead; it keeps the stages it reached.",
                    "/lead drop L7 no budget this year", drop_lead, free_text=True),
         Subcommand("show", "/lead show <lead>", "a lead's facts and linked deals.",
-                   "/lead show jane@acme.com", show_lead),
+                   "/lead show jane@acme.com", show_lead, writes=False),
         Subcommand("list", LIST_USAGE, "find leads; every lead unless a period is given.",
-                   "/lead list mine interest source:webinar 30d", list_leads),
+                   "/lead list mine interest source:webinar 30d", list_leads, writes=False),
     ],
 )  # fmt: skip

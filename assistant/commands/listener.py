@@ -10,6 +10,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from assistant.commands.framework import CommandSet, Invocation
+from assistant.services.request_memo import one_read_per_request
 from assistant.slack.runtime import Runtime
 
 
@@ -32,7 +33,9 @@ def command_listener(command_set: CommandSet, runtime: Runtime):
                 slack=client,
             )
 
-        reply = command_set.run(invocation, body.get("text") or "")
+        # The handler's services share one read of the workspace and its stages.
+        with one_read_per_request():
+            reply = command_set.run(invocation, body.get("text") or "")
         ack(**reply.to_dict())
 
     handle_command.__name__ = f"handle_{command_set.command.strip('/')}"

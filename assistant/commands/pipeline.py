@@ -111,13 +111,13 @@ COMMANDS = CommandSet(
     subcommands=[
         Subcommand("board", "/pipeline [board] [share]",
                    "per stage: open deals, value, weighted value, stuck; totals.",
-                   "/pipeline share", board),
+                   "/pipeline share", board, writes=False),
         Subcommand("bottlenecks", "/pipeline bottlenecks [period]",
                    "the stage where deals pile up, its stuck deals and their owners.",
-                   "/pipeline bottlenecks 30d", bottlenecks),
+                   "/pipeline bottlenecks 30d", bottlenecks, writes=False),
         Subcommand("forecast", "/pipeline forecast [period]",
                    "deals expected to close, weighted, with the win rate; `30d` looks ahead.",
-                   "/pipeline forecast this quarter", forecast),
+                   "/pipeline forecast this quarter", forecast, writes=False),
         Subcommand("stages", STAGES_USAGE, "show the stages; admins replace them.",
                    "/pipeline stages set Prospecting, Demo, Proposal, Closing", stages),
         Subcommand("stage", STAGE_USAGE, "change one stage's target, probability or label "

@@ -95,7 +95,14 @@ COMMANDS = CommandSet(
     command="/sales",
     summary="help, roles and workspace settings.",
     subcommands=[
-        Subcommand("help", "/sales help", "every command at a glance.", "/sales help", help_all),
+        Subcommand(
+            "help",
+            "/sales help",
+            "every command at a glance.",
+            "/sales help",
+            help_all,
+            writes=False,
+        ),
         Subcommand(
             "role",
             ROLE_USAGE,
@@ -103,7 +110,9 @@ COMMANDS = CommandSet(
             "/sales role @ana manager",
             set_role,
         ),
-        Subcommand("roles", "/sales roles", "who has which role.", "/sales roles", list_roles),
+        Subcommand(
+            "roles", "/sales roles", "who has which role.", "/sales roles", list_roles, writes=False
+        ),
         Subcommand(
             "settings",
             SETTINGS_USAGE,

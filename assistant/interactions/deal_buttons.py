@@ -23,6 +23,7 @@ from assistant.domain.errors import DomainError, InvalidInput
 from assistant.interactions.followups import after_deal_change
 from assistant.services import deals, queries
 from assistant.services.context import Actor, Services
+from assistant.services.request_memo import one_read_per_request
 from assistant.services.settings import get_settings, list_pipeline
 from assistant.services.views import MoveResult
 from assistant.slack.runtime import Runtime
@@ -106,7 +107,8 @@ def button_listener(runtime: Runtime):
         user = body.get("user") or {}
         team_id = (body.get("team") or {}).get("id") or user.get("team_id") or ""
         actor = runtime.actor(client, team_id, user.get("id") or "")
-        reply, result = press(runtime.services, actor, action["action_id"], action.get("value"))
+        with one_read_per_request():
+            reply, result = press(runtime.services, actor, action["action_id"], action.get("value"))
         runtime.followups.submit(lambda: send(respond, reply))
         if result is not None:
             runtime.followups.submit(

@@ -17,6 +17,7 @@ from assistant.blocks.home import home_view
 from assistant.interactions.totals import open_totals
 from assistant.services.context import Actor, Services
 from assistant.services.queries import DealFilter, list_deals
+from assistant.services.request_memo import one_read_per_request
 from assistant.services.settings import get_settings, list_pipeline
 from assistant.slack.runtime import Runtime
 
@@ -29,16 +30,17 @@ def is_slack_user(user_id: str | None) -> bool:
 
 
 def publish_home(services: Services, client: WebClient, actor: Actor) -> None:
-    settings = get_settings(services, actor)
-    mine = list_deals(services, actor, DealFilter(owner_id=actor.user_id))
-    view = home_view(
-        deals=mine.items,
-        total=mine.total,
-        stages=list_pipeline(services, actor),
-        totals=open_totals(services, actor),
-        currency=settings.currency,
-        now=services.now().astimezone(ZoneInfo(settings.timezone)),
-    )
+    with one_read_per_request():  # one read of the workspace and its stages for the view
+        settings = get_settings(services, actor)
+        mine = list_deals(services, actor, DealFilter(owner_id=actor.user_id))
+        view = home_view(
+            deals=mine.items,
+            total=mine.total,
+            stages=list_pipeline(services, actor),
+            totals=open_totals(services, actor),
+            currency=settings.currency,
+            now=services.now().astimezone(ZoneInfo(settings.timezone)),
+        )
     try:
         client.views_publish(user_id=actor.user_id, view=view)
     except SlackApiError as err:

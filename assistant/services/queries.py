@@ -8,19 +8,22 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assistant.analytics.pipeline import stuck_condition
+from assistant.analytics.stages import StageInfo, StageSet
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageKind
 from assistant.services.context import Actor, Services
-from assistant.services.deal_views import deal_views, one_deal_view, stage_map
+from assistant.services.deal_views import deal_view, one_deal_view, stage_map
 from assistant.services.leads import lead_view, lead_views
 from assistant.services.lookup import find_deal, find_lead
 from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
 from assistant.services.workspaces import (
-    load_stages,
+    StageRow,
+    read_stages,
     stage_view,
     workspace_for_reading,
 )
-from assistant.storage.models import Change, Deal, Lead, Note, Stage
+from assistant.storage.models import Change, Deal, Lead, Note
 
 NOTES_ON_CARD = 3
 
@@ -38,7 +41,7 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
             .order_by(Note.created_at.desc(), Note.id.desc())
             .limit(NOTES_ON_CARD)
         )
-        active = load_stages(session, workspace.id, StageKind.PIPELINE)
+        active = read_stages(session, workspace.id, StageKind.PIPELINE)
         keys = [s.key for s in active]
         following = None
         if deal.status == DealStatus.OPEN and deal.stage_key in keys:
@@ -54,7 +57,7 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
 
 
 def stage_stays(
-    session: Session, deal_id: int, workspace_id: int, stages: dict[str, Stage]
+    session: Session, deal_id: int, workspace_id: int, stages: dict[str, StageRow]
 ) -> list[StageStay]:
     """Replay the deal's stage and status changes into visits to stages."""
     rows = session.execute(
@@ -101,34 +104,65 @@ class DealFilter:
 
 
 LIST_LIMIT = 500
+# What `deal_view` reads of a deal, by name, plus its lead's number: rows, not entities, since
+# a list can be hundreds of deals and entities cost several times more to load.
+LISTED = (
+    Deal.number, Deal.name, Deal.company, Deal.amount, Deal.owner_id, Deal.stage_key,
+    Deal.stage_entered_at, Deal.status, Deal.lost_reason, Deal.close_date, Deal.closed_at,
+    Deal.source, Deal.campaign, Deal.created_at, Deal.version, Lead.number.label("lead_number"),
+)  # fmt: skip
 
 
 def list_deals(services: Services, actor: Actor, deal_filter: DealFilter) -> Page:
+    """The first LIST_LIMIT deals of the filter, in its order, and how many match in all."""
     now = services.now()
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
-        query = select(Deal).where(Deal.workspace_id == workspace.id)
-        if deal_filter.status:
-            query = query.where(Deal.status == deal_filter.status)
-        if deal_filter.owner_id:
-            query = query.where(Deal.owner_id == deal_filter.owner_id)
-        if deal_filter.stage_key:
-            query = query.where(Deal.stage_key == deal_filter.stage_key)
-        if deal_filter.period:
-            when = Deal.closed_at if deal_filter.status in ("won", "lost") else Deal.created_at
-            query = query.where(when >= deal_filter.period.start, when < deal_filter.period.end)
-        if deal_filter.stuck_only:
-            query = query.where(Deal.stage_key.in_(_stuck_candidates(session, workspace.id)))
+        stages = stage_map(session, workspace.id)
+        where = _deal_conditions(deal_filter, workspace.id, stages, now)
         order = (Deal.closed_at.desc(),) if deal_filter.status in ("won", "lost") else ()
-        deals = list(session.scalars(query.order_by(*order, Deal.number)))
-        views = deal_views(session, deals, workspace.id, now)
+        query = (
+            select(*LISTED)
+            .outerjoin(Lead, Lead.id == Deal.lead_id)
+            .where(*where)
+            .order_by(*order, Deal.number)
+        )
+        if deal_filter.stuck_only:
+            # Most overdue first is DealView's own rule (days in stage past the target); the
+            # stuck are few enough to sort here, which keeps that rule in one place.
+            views = [deal_view(r, stages, now, r.lead_number) for r in session.execute(query)]
+            views.sort(key=lambda v: -v.overdue_days)
+            return Page(views[:LIST_LIMIT], len(views))
+        rows = session.execute(query.limit(LIST_LIMIT)).all()
+        total = len(rows)
+        if total == LIST_LIMIT:  # a full page: count the rest
+            total = session.scalar(select(func.count()).select_from(Deal).where(*where))
+        return Page([deal_view(r, stages, now, r.lead_number) for r in rows], total)
+
+
+def _deal_conditions(deal_filter: DealFilter, workspace_id: int, stages, now) -> list:
+    where = [Deal.workspace_id == workspace_id]
+    if deal_filter.status:
+        where.append(Deal.status == deal_filter.status)
+    if deal_filter.owner_id:
+        where.append(Deal.owner_id == deal_filter.owner_id)
+    if deal_filter.stage_key:
+        where.append(Deal.stage_key == deal_filter.stage_key)
+    if deal_filter.period:
+        when = Deal.closed_at if deal_filter.status in ("won", "lost") else Deal.created_at
+        where += [when >= deal_filter.period.start, when < deal_filter.period.end]
     if deal_filter.stuck_only:
-        views = sorted((v for v in views if v.is_stuck), key=lambda v: -v.overdue_days)
-    return Page(views[:LIST_LIMIT], len(views))
+        # The board's definition of stuck (analytics.pipeline), so the two always agree.
+        where += [Deal.status == DealStatus.OPEN.value, stuck_condition(_stage_set(stages), now)]
+    return where
 
 
-def _stuck_candidates(session: Session, workspace_id: int) -> list[str]:
-    return [s.key for s in load_stages(session, workspace_id, StageKind.PIPELINE) if s.target_days]
+def _stage_set(stages: dict[str, StageRow]) -> StageSet:
+    infos = {
+        key: StageInfo(s.key, s.label, s.position, s.probability, s.target_days, s.active)
+        for key, s in stages.items()
+    }
+    return StageSet(tuple(s for s in infos.values() if s.active), infos)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session
 from assistant.domain.roles import DEFAULT_ROLE, Role, require_admin
 from assistant.services.context import Actor, Services
 from assistant.services.history import record
-from assistant.services.workspaces import ensure_workspace, workspace_for_reading
+from assistant.services.workspaces import WorkspaceRow, ensure_workspace, workspace_for_reading
 from assistant.storage.models import User, Workspace
 
 
-def role_in(session: Session, services: Services, workspace: Workspace, actor: Actor) -> Role:
+def role_in(
+    session: Session, services: Services, workspace: Workspace | WorkspaceRow, actor: Actor
+) -> Role:
     if actor.user_id in services.admins or actor.is_slack_admin:
         return Role.ADMIN
     stored = session.scalar(

@@ -20,6 +20,7 @@ from assistant.services.views import StageView
 from assistant.services.workspaces import (
     ensure_workspace,
     load_stages,
+    read_stages,
     stage_defs,
     stage_view,
     workspace_for_reading,
@@ -99,7 +100,7 @@ def validate_timezone(name: str) -> str:
 def list_pipeline(services: Services, actor: Actor) -> list[StageView]:
     with services.db.reading() as session:
         ws = workspace_for_reading(services, session, actor.team_id)
-        return [stage_view(s) for s in load_stages(session, ws.id, StageKind.PIPELINE)]
+        return [stage_view(s) for s in read_stages(session, ws.id, StageKind.PIPELINE)]
 
 
 def slug(label: str) -> str:

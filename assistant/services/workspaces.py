@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
+from assistant.services.request_memo import remembered
 from assistant.services.views import StageView
 from assistant.storage.models import Stage, Workspace
 
@@ -22,6 +25,8 @@ def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: st
     """
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is not None:
+        # What the request's later reads would ask for (request_memo: kept if unchanged).
+        remembered(session, ("workspace", team_id), lambda: _row_of(workspace))
         return workspace
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     statement = (
@@ -66,6 +71,49 @@ def _seed_stages(session: Session, workspace_id: int) -> None:
     session.flush()
 
 
+@dataclass(frozen=True)
+class WorkspaceRow:
+    """What readers use of a workspace row, detached from any session (so it can be kept)."""
+
+    id: int
+    team_id: str
+    name: str | None
+    timezone: str
+    currency: str
+    feed_channel: str | None
+    feed_moves: bool
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """A stage as readers use it (the attributes of `Stage` they read), detached."""
+
+    key: str
+    label: str
+    position: int
+    probability: Decimal
+    target_days: int | None
+    active: bool
+
+
+def read_stages(
+    session: Session, workspace_id: int, kind: StageKind, *, include_inactive: bool = False
+) -> list[StageRow]:
+    """`load_stages` for showing and computing, not for changing: read once per request."""
+
+    def load() -> list[StageRow]:
+        columns = (Stage.key, Stage.label, Stage.position, Stage.probability, Stage.target_days)
+        rows = session.execute(
+            select(*columns, Stage.active)
+            .where(Stage.workspace_id == workspace_id, Stage.kind == kind.value)
+            .order_by(Stage.position, Stage.id)
+        )
+        return [StageRow(*row) for row in rows]
+
+    stages = remembered(session, ("stages", workspace_id, kind), load)
+    return list(stages) if include_inactive else [s for s in stages if s.active]
+
+
 def load_stages(
     session: Session, workspace_id: int, kind: StageKind, *, include_inactive: bool = False
 ) -> list[Stage]:
@@ -75,27 +123,48 @@ def load_stages(
     return list(session.scalars(query.order_by(Stage.position, Stage.id)))
 
 
-def stage_defs(stages: list[Stage]) -> list[StageDef]:
+def stage_defs(stages: list[Stage] | list[StageRow]) -> list[StageDef]:
     return [StageDef(s.key, s.label, s.position, s.probability, s.target_days) for s in stages]
 
 
-def stage_view(stage: Stage) -> StageView:
+def stage_view(stage: Stage | StageRow) -> StageView:
     return StageView(stage.key, stage.label, stage.position, stage.probability, stage.target_days)
 
 
-def workspace_zone(workspace: Workspace) -> ZoneInfo:
+def workspace_zone(workspace: Workspace | WorkspaceRow) -> ZoneInfo:
     return ZoneInfo(workspace.timezone)
 
 
-def workspace_for_reading(services, session: Session, team_id: str) -> Workspace:
-    """The team's workspace inside a read session, creating it first if it is new."""
-    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
-    if workspace is None:
-        with services.db.transaction() as writer:
-            ensure_workspace(writer, team_id, services.now(), services.default_timezone)
-        session.rollback()  # the read snapshot predates the new row; take a fresh one
-        workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
-    return workspace
+_ROW = (
+    Workspace.id,
+    Workspace.team_id,
+    Workspace.name,
+    Workspace.timezone,
+    Workspace.currency,
+    Workspace.feed_channel,
+    Workspace.feed_moves,
+)
+
+
+def _row_of(workspace: Workspace) -> WorkspaceRow:
+    return WorkspaceRow(*(getattr(workspace, column.key) for column in _ROW))
+
+
+def workspace_for_reading(services, session: Session, team_id: str) -> WorkspaceRow:
+    """The team's workspace inside a read session, creating it first if it is new; read once
+    per request (request_memo)."""
+
+    def load() -> WorkspaceRow:
+        query = select(*_ROW).where(Workspace.team_id == team_id)
+        row = session.execute(query).first()
+        if row is None:
+            with services.db.transaction() as writer:
+                ensure_workspace(writer, team_id, services.now(), services.default_timezone)
+            session.rollback()  # the read snapshot predates the new row; take a fresh one
+            row = session.execute(query).one()
+        return WorkspaceRow(*row)
+
+    return remembered(session, ("workspace", team_id), load)
 
 
 def mark_uninstalled(services, team_id: str) -> bool:

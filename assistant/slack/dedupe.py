@@ -4,6 +4,7 @@ Slack retries an event it thinks was not received (X-Slack-Retry-Num), Socket Mo
 deliver one twice, and a captured signed request can be replayed within the 5-minute
 signature window. Each is recognised by a key (event id; trigger id of a command, button
 press or form submission) recorded in the database, so the check holds across processes.
+Slash commands that only read are not checked (`Subcommand.writes`, app.py).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import SECRET
+from tests.support.dbdump import dump
 from tests.support.slack_requests import (
     FORM,
     JSON,
@@ -103,6 +104,31 @@ def test_a_replayed_command_changes_nothing_the_second_time(bot, tally):
     assert state(bot) == after_first
     # A new trigger id is a new command.
     assert "#2" in bot.command("/deal", "new Replayed 1k").text
+
+
+def test_a_replayed_read_is_answered_again_and_records_no_key(bot, tally):
+    """Reads skip the replay check (its write would queue them on SQLite's writer lock): a
+    replay changes nothing, and its answer goes to whoever replayed it, not to Slack."""
+    bot.command("/deal", "new Acme 12k")
+    keys = _request_keys(bot)
+    for text in ("show 1", "list", "list stuck share", "help"):
+        body = slash_command_body(
+            "/deal", text, trigger_id=f"555.{text}", response_url=bot.fake.url
+        )
+        replies = [bot.http.post(body, FORM) for _ in range(2)]
+        # Status and body; the headers carry a Date that may tick over between the two.
+        assert [(status, reply) for status, _, reply in replies] == [(200, replies[0][2])] * 2
+        assert "already handled" not in replies[1][2], text
+        tally("authenticity", "replayed read")
+    assert _request_keys(bot) == keys
+    # Subcommands that change data are still checked, also when `share` comes first.
+    body = slash_command_body("/deal", "share note 1 called", trigger_id="555.note")
+    assert "Note added" in bot.http.post(body, FORM)[2]
+    assert "already handled" in bot.http.post(body, FORM)[2]
+
+
+def _request_keys(bot) -> list[str]:
+    return [line for line in dump(bot.services.db).splitlines() if "processed_requests" in line]
 
 
 def test_a_replayed_button_press_acts_once(bot, tally):
