@@ -34,6 +34,11 @@ def ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:,.1f}"
 
 
+def ratio(x: float | None, base: float | None) -> float | None:
+    """None when either side is missing or the base is zero (a tiny run may finish nothing)."""
+    return None if x is None or not base else x / base
+
+
 def times(x: float | None) -> str:
     return "—" if x is None or math.isnan(x) else f"{x:.2f}×"
 
@@ -108,9 +113,9 @@ def commands_section(results: list[CommandsResult]) -> list[str]:
             [
                 r.dialect,
                 r.level.clients,
-                times(r.level.throughput / a.throughput) if a else "—",
-                times(r.level.throughput / b.throughput) if b else "—",
-                times(r.level.percentile(0.99) / a.percentile(0.99)) if a else "—",
+                times(ratio(r.level.throughput, a and a.throughput)),
+                times(ratio(r.level.throughput, b and b.throughput)),
+                times(ratio(r.level.percentile(0.99), a and a.percentile(0.99))),
             ]
         )
     if ratio_rows:
@@ -258,16 +263,16 @@ def goals(commands: list[CommandsResult], digests: list[DigestResult], imports) 
         a, b = levels.get(("baseline (a)", None, top)), levels.get(("baseline (b)", None, top))
         bot = r.level
         if a:
-            x = bot.throughput / a.throughput
+            x = ratio(bot.throughput, a.throughput)
             lines.append(
                 f"- commands ({r.dialect}, {top} clients) ≥ 10× baseline (a): "
-                f"{times(x)} — {verdict(x >= 10)}"
+                f"{times(x)} — {verdict(x is not None and x >= 10)}"
             )
         if b:
-            x = bot.throughput / b.throughput
+            x = ratio(bot.throughput, b.throughput)
             lines.append(
                 f"- commands ({r.dialect}, {top} clients) ≥ ½ baseline (b): "
-                f"{times(x)} — {verdict(x >= 0.5)}"
+                f"{times(x)} — {verdict(x is not None and x >= 0.5)}"
             )
         p99 = bot.percentile(0.99)
         lines.append(
@@ -318,3 +323,135 @@ def profile_section(profile: Profile, extra: list[str] | None = None) -> list[st
         )
     )
     return out + (extra or [])
+
+
+# -- fleet --------------------------------------------------------------------------------------
+
+
+def seconds(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.1f}"
+
+
+def fleet_section(results: list) -> list[str]:
+    """Issue #8: N workspaces with a 09:00 digest each, two scheduler processes."""
+    out = []
+    for r in results:
+        c = r.checked
+        low, high = r.latency
+        out += [
+            f"{r.workspaces:,} installed workspaces on {r.dialect} ({r.counts.deals:,} deals, "
+            f"{r.counts.open_deals:,} open, {r.counts.changes:,} history rows), each with a "
+            f"daily 09:00 pipeline digest (every {_nth(r)} also a funnel digest in the same "
+            f"channel), all in one time zone; {len(r.processes)} scheduler processes running "
+            "the product's scheduler with its defaults (tick 30 s, 8 workspaces side by side, "
+            "1 message/s per channel), in multi-workspace mode, started "
+            f"{_when(r.lead)} on their clock; fake Slack answering each call in "
+            f"{low * 1000:.0f}-{high * 1000:.0f} ms. "
+            "Times are from 09:00 to when the fake Slack received the post.",
+            "",
+            table(
+                [
+                    "digests",
+                    "posted",
+                    "duplicates",
+                    "missing",
+                    "wrong token",
+                    "ledger posted",
+                    "first tick s",
+                    "first post s",
+                    "p50 s",
+                    "p90 s",
+                    "last post s",
+                    "last chart s",
+                    "digests/s",
+                    "min gap s",
+                    "gaps < 1 s",
+                    "checks",
+                ],
+                [
+                    [
+                        c.expected,
+                        c.posts,
+                        c.duplicates,
+                        c.missing,
+                        c.wrong_token + c.refused,
+                        c.ledger_status.get("posted", 0),
+                        seconds(r.first_tick_s),
+                        seconds(c.first_s),
+                        seconds(c.percentile(0.5)),
+                        seconds(c.percentile(0.9)),
+                        seconds(c.last_s),
+                        seconds(c.last_chart_s),
+                        "—" if c.throughput is None else f"{c.throughput:.1f}",
+                        "—" if c.min_gap_s is None else f"{c.min_gap_s:.2f}",
+                        c.close_gaps,
+                        "all passed"
+                        if c.ok and not r.timed_out
+                        else "; ".join(c.problems + (["timed out"] if r.timed_out else [])),
+                    ]
+                ],
+            ),
+            "",
+            "Per scheduler process:",
+            "",
+            table(
+                ["process", "digests claimed", "CPU s (whole run)", "CPU s before start"],
+                [
+                    [
+                        p.get("pid", "?"),
+                        c.split.get(p.get("process_id"), 0),
+                        f"{p['cpu']:.1f}" if "cpu" in p else "—",
+                        f"{p.get('cpu_start', 0):.1f}",
+                    ]
+                    for p in r.processes
+                ],
+            ),
+        ]
+        if c.min_gap_s is not None:
+            out += [
+                "",
+                f"Spacing per channel (digests and chart shares): {c.close_gaps} gap(s) under "
+                f"1 s; {c.shared_channels} channel(s) got their digests from two processes (the "
+                "pacer spaces one process's messages only).",
+            ]
+        if r.compose:
+            text_ms, full_ms = r.compose.get("text ms", 0), r.compose.get("with charts ms", 0)
+            out += [
+                "",
+                f"Per digest: composing takes {text_ms:.0f} ms for the figures and blocks and "
+                f"{full_ms:.0f} ms with the chart (mean of 10, one process, after the run); "
+                f"Slack: 4 calls (post, and the chart's upload in 3 steps), "
+                f"{(low + high) / 2 * 4 * 1000:.0f} ms at the mean latency, plus the "
+                "pacer's 1 s between the post and the chart in the same channel.",
+            ]
+        notes = [line for p in r.processes for line in p.get("log", [])]
+        if notes:
+            out += ["", "Scheduler warnings and errors (last lines):", ""]
+            out += [f"    {line}" for line in notes[-10:]]
+    return out
+
+
+def _when(lead: float) -> str:
+    if lead >= 0:
+        return f"{lead:.0f} s before 09:00"
+    return f"{-lead:.0f} s after 09:00 (no tick crosses 09:00: for the tests)"
+
+
+def _nth(r) -> str:
+    from bench.fleet_setup import FUNNEL_EVERY
+
+    return f"{FUNNEL_EVERY}th"
+
+
+def fleet_goals(results: list) -> list[str]:
+    lines = []
+    for r in results:
+        c = r.checked
+        once = c.ok and not r.timed_out
+        lines.append(
+            f"- fleet ({r.dialect}, {r.workspaces:,} workspaces, {len(r.processes)} scheduler "
+            f"processes): every digest posted exactly once — "
+            f"{'met' if once else '**missed**: ' + '; '.join(c.problems or ['timed out'])}; "
+            f"last post {seconds(c.last_s)} s after 09:00"
+        )
+    return lines

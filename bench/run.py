@@ -1,7 +1,8 @@
 """`python -m bench` (or `python bench/run.py`): run the benchmarks and print their tables.
 
---quick (the default, under two minutes), --full (all sizes; about half an hour on two
-cores), --only commands|digests|import, --db sqlite|postgresql|both, --profile (cProfile
+--quick (the default, under two minutes, plus about 1.5 for the fleet), --full (all sizes;
+about half an hour on two cores, plus about 6 minutes for the fleet's 1,000 workspaces),
+--only commands|digests|import|fleet, --db sqlite|postgresql|both, --profile (cProfile
 where the time goes), --markdown FILE (the whole report, as in bench/RESULTS.md).
 Every database is created for the run and dropped at its end (see bench/dbs.py).
 """
@@ -11,18 +12,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import commands, digests, importing, report  # noqa: E402
+from bench import commands, digests, fleet, importing, report  # noqa: E402
 from bench.dbs import DIALECTS, Scratch, admin_url, postgres_problem  # noqa: E402
 from bench.plan import Spec  # noqa: E402
 
-BENCHMARKS = ("commands", "digests", "import")
+BENCHMARKS = ("commands", "digests", "import", "fleet")
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,21 @@ class Preset:
     warmup: float  # seconds of load on a freshly started server, not measured
     seconds: float  # measured per level, after half a second of warm-up
     import_deals: int
+    # Workspaces with a 09:00 digest, and how many seconds before 09:00 the schedulers start
+    # (tiny: after it, so the first tick posts at once instead of 30 s later).
+    fleet_size: tuple[int, float] = (100, fleet.LEAD)
 
 
 TINY = Preset(
-    "tiny", (Spec(100, 1_000), Spec(300, 3_000)), 1, Spec(100, 1_000), (1, 2), 0.3, 0.5, 300
+    "tiny",
+    (Spec(100, 1_000), Spec(300, 3_000)),
+    1,
+    Spec(100, 1_000),
+    (1, 2),
+    0.3,
+    0.5,
+    300,
+    (5, -2.0),
 )
 QUICK = Preset(
     "quick",
@@ -59,6 +71,7 @@ FULL = Preset(
     3.0,
     5.0,
     100_000,
+    (1_000, fleet.LEAD),
 )
 PRESETS = {p.name: p for p in (TINY, QUICK, FULL)}
 
@@ -103,6 +116,7 @@ class Outcome:
     digests: list
     imports: list
     lines: list[str]  # the Markdown report
+    fleet: list = field(default_factory=list)
 
 
 def run(args: argparse.Namespace, log=print) -> Outcome:
@@ -157,6 +171,10 @@ def run(args: argparse.Namespace, log=print) -> Outcome:
             for dialect, profile in (imported or {}).items():
                 profile.title += f" ({dialect})"
                 profiles += report.profile_section(profile)
+        if "fleet" in only:
+            workspaces, lead = preset.fleet_size
+            log(f"Fleet: {workspaces:,} workspaces, 2 scheduler processes:")
+            found.fleet = fleet.run(dialects, scratch, workspaces, log, lead=lead)
     lines.append(report.load_line("at the end"))
     lines.append(f"- took {time.perf_counter() - started:.0f} s")
     if found.commands:
@@ -165,7 +183,10 @@ def run(args: argparse.Namespace, log=print) -> Outcome:
         lines += ["", "## Digests", ""] + report.digests_section(found.digests)
     if found.imports:
         lines += ["", "## Import", ""] + report.import_section(found.imports)
+    if found.fleet:
+        lines += ["", "## Fleet", ""] + report.fleet_section(found.fleet)
     lines += ["", "## Goals", ""] + report.goals(found.commands, found.digests, found.imports)
+    lines += report.fleet_goals(found.fleet)
     if profiles:
         lines += ["", "## Profiles", ""] + profiles
     if args.markdown:

@@ -1,0 +1,212 @@
+"""The fleet's workspaces, as real installs and a few months of use would leave them.
+
+Per workspace, through the product's own code: the installation, saved by the installation
+store the OAuth flow uses (a slack_sdk `Installation` with the team's own bot token; saving
+it creates the workspace row with its default stages), the manager and marketers' roles
+(`set_role`), and the 09:00 daily pipeline digest in the team's #sales channel
+(`subscribe`, by the manager). Every `FUNNEL_EVERY`-th workspace also gets the funnel
+digest at 09:00 in the same channel, so some channels get two messages at once.
+
+Each pipeline is the bench generator's (`bench.plan`, written as `bench.rows` computes the
+services' rows) for a small team: the plan of `PLAN` deals and leads over the generator's
+540 days, cut at this morning after its first 180 days, so a third of it has happened and
+the deals created lately are still open (a steady pipeline: about 50 deals, a dozen open,
+and their history). Rows go in with COPY (SQLite: executemany) through `bench.generate.Sink`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk.oauth.installation_store import Installation
+from sqlalchemy import text
+
+from assistant.digests.schedule import Schedule
+from assistant.digests.subscriptions import subscribe
+from assistant.domain.roles import Role
+from assistant.services.context import Actor, Services
+from assistant.services.roles import set_role
+from assistant.slack.oauth import WorkspaceInstallationStore
+from assistant.storage.database import Database
+from bench import plan as P
+from bench.generate import Sink
+from bench.rows import (
+    CHANGE_COLUMNS,
+    DEAL_COLUMNS,
+    LEAD_COLUMNS,
+    NOTE_COLUMNS,
+    deal_rows,
+    lead_rows,
+)
+
+CLIENT_ID, CLIENT_SECRET = "1111.2222", "fleet-client-secret"
+ZONE, AT = "Europe/Berlin", "09:00"  # one zone for all: every digest due at the same instant
+FUNNEL_EVERY = 10
+PLAN = P.Spec(150, 300)  # deals, leads over 540 days; a third of it is written
+AHEAD = timedelta(days=360)  # the plan ends this long after the cut
+
+
+@dataclass(frozen=True)
+class Team:
+    index: int
+    team_id: str
+    token: str
+    channel: str
+    kinds: tuple[str, ...]
+
+
+def teams(n: int, funnel_every: int = FUNNEL_EVERY) -> list[Team]:
+    out = []
+    for i in range(1, n + 1):
+        kinds = ("pipeline", "funnel") if funnel_every and i % funnel_every == 0 else ("pipeline",)
+        out.append(
+            Team(i, f"T{i:08d}", f"xoxb-{i:08d}-fleet-{i * 7919 % 100003:05d}", f"C{i:08d}", kinds)
+        )
+    return out
+
+
+@dataclass
+class Counts:
+    workspaces: int = 0
+    subscriptions: int = 0
+    deals: int = 0
+    open_deals: int = 0
+    leads: int = 0
+    changes: int = 0
+
+
+def setup(url: str, fleet: list[Team], target: datetime, threads: int = 4) -> Counts:
+    """Install and fill every team; digests subscribed the evening before `target`."""
+    cut = target - timedelta(minutes=30)
+    installed_at = cut - timedelta(days=181)
+    subscribed_at = target - timedelta(hours=16)
+    database = Database(url)
+    now = {"at": installed_at}
+    services = Services(
+        db=database, clock=lambda: now["at"], admins=frozenset({P.ADMIN}), default_timezone=ZONE
+    )
+    store = WorkspaceInstallationStore(CLIENT_ID, services)
+    workers = 1 if database.is_sqlite else threads
+
+    def install(team: Team) -> None:
+        store.save(
+            Installation(
+                app_id="AFLEET",
+                team_id=team.team_id,
+                team_name=f"Team {team.index}",
+                bot_token=team.token,
+                bot_id=f"B{team.index:08d}",
+                bot_user_id=f"U{team.index:08d}BOT",
+                bot_scopes="chat:write,commands,files:write,users:read,channels:read",
+                user_id="UINSTALLER",
+                installed_at=installed_at.timestamp(),
+            )
+        )
+        admin = Actor(team.team_id, P.ADMIN)
+        set_role(services, admin, P.MANAGER, Role.MANAGER)
+        for marketer in P.MARKETERS:
+            set_role(services, admin, marketer, Role.MARKETER)
+
+    def subscribe_all(team: Team) -> None:
+        manager = Actor(team.team_id, P.MANAGER)
+        schedule = Schedule(frequency="daily", at_time=AT, timezone=ZONE)
+        for kind in team.kinds:
+            subscribe(services, manager, team.channel, kind, schedule)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(install, fleet))
+        now["at"] = subscribed_at
+        list(pool.map(subscribe_all, fleet))
+    with database.reading() as session:
+        ids = dict(session.execute(text("SELECT team_id, id FROM workspaces")).tuples().all())
+    database.dispose()
+    counts = load_pipelines(url, [(ids[t.team_id], t.index) for t in fleet], cut)
+    counts.workspaces = len(fleet)
+    counts.subscriptions = sum(len(t.kinds) for t in fleet)
+    return counts
+
+
+def load_pipelines(url: str, workspaces: list[tuple[int, int]], cut: datetime) -> Counts:
+    """Every workspace's deals, leads, notes and history, in one bulk load."""
+    counts = Counts()
+    sink = Sink(url)
+    sink.begin()
+    deal_base = lead_base = 0
+    for ws, seed in workspaces:
+        leads, deals = _plans(seed, cut)
+        rows, changes = [], []
+        for lp in leads:
+            row, lead_changes = lead_rows(lp, ws)
+            rows.append(_moved(row, LEAD_COLUMNS, lead_base))
+            changes += [_moved_change(c, lead_base) for c in lead_changes]
+        sink.put("leads", LEAD_COLUMNS, rows)
+        deal_out, notes = [], []
+        for number, dp in enumerate(deals, start=1):
+            row, deal_changes, deal_notes = deal_rows(dp, number, ws)
+            row = _moved(row, DEAL_COLUMNS, deal_base, lead_base)
+            deal_out.append(row)
+            counts.open_deals += row[DEAL_COLUMNS.index("status")] == "open"
+            changes += [_moved_change(c, deal_base) for c in deal_changes]
+            notes += [(n[0], n[1] + deal_base, *n[2:]) for n in deal_notes]
+        sink.put("deals", DEAL_COLUMNS, deal_out)
+        sink.put("changes", CHANGE_COLUMNS, changes)
+        sink.put("notes", NOTE_COLUMNS, notes)
+        counts.deals += len(deal_out)
+        counts.leads += len(rows)
+        counts.changes += len(changes)
+        deal_base += len(deal_out)
+        lead_base += len(rows)
+    sink.finish(workspaces[0][0], 0, 0)
+    if sink.failure is not None:
+        raise RuntimeError("loading the fleet's pipelines failed") from sink.failure
+    database = Database(url)
+    with database.transaction() as session:  # the per-workspace numbering counters
+        session.execute(
+            text(
+                "UPDATE workspaces SET "
+                "deal_seq = (SELECT coalesce(max(number), 0) FROM deals d "
+                "WHERE d.workspace_id = workspaces.id), "
+                "lead_seq = (SELECT coalesce(max(number), 0) FROM leads l "
+                "WHERE l.workspace_id = workspaces.id)"
+            )
+        )
+    database.dispose()
+    return counts
+
+
+def _plans(seed: int, cut: datetime) -> tuple[list[P.LeadPlan], list[P.DealPlan]]:
+    """The plan's leads and deals as of `cut`: those created before it, their ops up to it."""
+    spec = P.Spec(PLAN.deals, PLAN.leads, seed=seed, now=cut + AHEAD)
+    all_leads = list(P.leads(spec))
+    converted = [lp.deal for lp in all_leads if lp.deal is not None]
+    deals, trimmed = [], {}
+    for dp in P.deals_in_order(spec, converted):
+        if dp.ops[0][1] >= cut:
+            continue
+        kept = P.DealPlan(dp.key, dp.lead_index, [op for op in dp.ops if op[1] < cut])
+        trimmed[id(dp)] = kept
+        deals.append(kept)
+    leads = []
+    for lp in all_leads:
+        if lp.ops[0][1] >= cut:
+            break  # leads are in creation order: the rest are later still
+        ops = [op for op in lp.ops if op[1] < cut]
+        deal = trimmed.get(id(lp.deal)) if lp.deal is not None else None
+        leads.append(P.LeadPlan(lp.index, ops, deal if ops[-1][0] == "convert" else None))
+    return leads, deals
+
+
+def _moved(row: tuple, columns: tuple[str, ...], base: int, lead_base: int = 0) -> tuple:
+    """A workspace's row with its global id (`number` stays the workspace's own)."""
+    values = dict(zip(columns, row, strict=True))
+    values["id"] += base
+    if values.get("lead_id") is not None:
+        values["lead_id"] += lead_base
+    return tuple(values[c] for c in columns)
+
+
+def _moved_change(change: tuple, base: int) -> tuple:
+    at = CHANGE_COLUMNS.index("entity_id")
+    return (*change[:at], change[at] + base, *change[at + 1 :])
