@@ -8,15 +8,28 @@ import json
 import logging
 import time
 
+import pytest
+
 from assistant.config import Settings
 from tests.e2e.conftest import SECRET, TOKEN
 from tests.support.slack_requests import FORM, slash_command_body
 
 
-def test_tokens_and_signing_secret_never_leak(bot, caplog, tally):
-    caplog.set_level(logging.DEBUG)  # the root logger: every library's debug output too
-    for name in ("slack_bolt", "slack_sdk", "urllib3", "sqlalchemy", "assistant"):
+@pytest.fixture
+def every_library_at_debug(caplog):
+    """Debug output of every library, put back afterwards: a logger left at DEBUG (sqlalchemy
+    echoing every statement) changes what later tests' log assertions see."""
+    caplog.set_level(logging.DEBUG)  # the root logger
+    names = ("slack_bolt", "slack_sdk", "urllib3", "sqlalchemy", "assistant")
+    before = {name: logging.getLogger(name).level for name in names}
+    for name in names:
         logging.getLogger(name).setLevel(logging.DEBUG)
+    yield
+    for name, level in before.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_tokens_and_signing_secret_never_leak(bot, caplog, tally, every_library_at_debug):
     bot.fake.users["U_ADMIN"] = {"id": "U_ADMIN", "is_admin": True}
     raws: list[str] = []
 
