@@ -1,4 +1,6 @@
-"""WSGI entry point for production: `gunicorn -w 4 -b 0.0.0.0:3000 assistant.wsgi:application`.
+"""WSGI entry point for production (README, "Running at scale"):
+`gunicorn -w 4 --worker-class gthread --threads 4 --keep-alive 30 -b 0.0.0.0:3000
+assistant.wsgi:application`.
 
 Each gunicorn worker builds its own app and database pool from the environment; run the
 digest scheduler as its own process (`python bot.py scheduler`) so workers never post.

@@ -1,9 +1,9 @@
 """Commands: signed slash commands over HTTP to the bot served as the README recommends.
 
-Production per the README is `gunicorn -w 4 ... assistant.wsgi:application`; gunicorn's
-default sync worker closes every connection, so for keep-alive this serves with
-`--worker-class gthread --threads 4` (4 workers x 4 threads = 16 requests at once), and the
-two baselines of `bench.baseline_app` the same way. The fake Slack Web API runs in its own
+Production per the README is `gunicorn -w 4 --worker-class gthread --threads 4 --keep-alive
+30 assistant.wsgi:application` (4 workers x 4 threads = 16 requests at once; threads because
+gunicorn's default sync worker closes every connection); the two baselines of
+`bench.baseline_app` are served the same way. The fake Slack Web API runs in its own
 process. Each client is one rep with one keep-alive connection sending a mix of
 `/deal show`, `/deal list`, `/pipeline`, `/deal move` (their own open deals, next or back)
 and `/deal new`; the baselines get the same requests.
