@@ -124,3 +124,18 @@ def test_pacer_with_zero_interval_never_waits():
     for _ in range(3):
         pacer.wait("C1")
     assert time.slept == []
+
+
+def test_pacer_counts_the_interval_from_when_a_slow_call_ends():
+    """A chart share lands in the channel at the end of its uploads: the next message waits
+    a full interval after that, not after the share's slot."""
+    time = FakeTime()
+    pacer = ChannelPacer(1.0, monotonic=time.monotonic, sleep=time.sleep)
+    with pacer.turn("C1"):
+        time.now += 0.4  # three Web API calls
+    with pacer.turn("C1"):
+        pass
+    assert time.slept == [1.0]  # not 0.6
+    with pacer.turn("C2"):  # another channel does not wait
+        pass
+    assert time.slept == [1.0]
