@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from assistant.domain.stages import LOST_PROBABILITY, WON_PROBABILITY, DealStatus, StageKind
 from assistant.services.views import DealView
-from assistant.services.workspaces import StageRow, read_stages
+from assistant.services.workspaces import StageInfo, read_stages
 from assistant.storage.models import Deal, Lead
 
 
@@ -17,13 +17,13 @@ def days_between(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 86400)
 
 
-def stage_map(session: Session, workspace_id: int) -> dict[str, StageRow]:
+def stage_map(session: Session, workspace_id: int) -> dict[str, StageInfo]:
     """All pipeline stages, hidden ones too, since old deals may still sit in them."""
     stages = read_stages(session, workspace_id, StageKind.PIPELINE, include_inactive=True)
     return {s.key: s for s in stages}
 
 
-def deal_view(deal, stages: dict[str, StageRow], now: datetime, lead_number=None) -> DealView:
+def deal_view(deal, stages: dict[str, StageInfo], now: datetime, lead_number=None) -> DealView:
     stage = stages.get(deal.stage_key)
     if deal.status == DealStatus.WON:
         probability = WON_PROBABILITY

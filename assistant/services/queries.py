@@ -18,7 +18,6 @@ from assistant.services.leads import lead_view, lead_views
 from assistant.services.lookup import find_deal, find_lead
 from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
 from assistant.services.workspaces import (
-    StageRow,
     read_stages,
     stage_view,
     workspace_for_reading,
@@ -57,7 +56,7 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
 
 
 def stage_stays(
-    session: Session, deal_id: int, workspace_id: int, stages: dict[str, StageRow]
+    session: Session, deal_id: int, workspace_id: int, stages: dict[str, StageInfo]
 ) -> list[StageStay]:
     """Replay the deal's stage and status changes into visits to stages."""
     rows = session.execute(
@@ -157,12 +156,8 @@ def _deal_conditions(deal_filter: DealFilter, workspace_id: int, stages, now) ->
     return where
 
 
-def _stage_set(stages: dict[str, StageRow]) -> StageSet:
-    infos = {
-        key: StageInfo(s.key, s.label, s.position, s.probability, s.target_days, s.active)
-        for key, s in stages.items()
-    }
-    return StageSet(tuple(s for s in infos.values() if s.active), infos)
+def _stage_set(stages: dict[str, StageInfo]) -> StageSet:
+    return StageSet(tuple(s for s in stages.values() if s.active), dict(stages))
 
 
 @dataclass(frozen=True)

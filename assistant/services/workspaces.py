@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from assistant.analytics.stages import StageInfo
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
 from assistant.services.request_memo import remembered
 from assistant.services.views import StageView
@@ -84,31 +84,19 @@ class WorkspaceRow:
     feed_moves: bool
 
 
-@dataclass(frozen=True)
-class StageRow:
-    """A stage as readers use it (the attributes of `Stage` they read), detached."""
-
-    key: str
-    label: str
-    position: int
-    probability: Decimal
-    target_days: int | None
-    active: bool
-
-
 def read_stages(
     session: Session, workspace_id: int, kind: StageKind, *, include_inactive: bool = False
-) -> list[StageRow]:
+) -> list[StageInfo]:
     """`load_stages` for showing and computing, not for changing: read once per request."""
 
-    def load() -> list[StageRow]:
+    def load() -> list[StageInfo]:
         columns = (Stage.key, Stage.label, Stage.position, Stage.probability, Stage.target_days)
         rows = session.execute(
             select(*columns, Stage.active)
             .where(Stage.workspace_id == workspace_id, Stage.kind == kind.value)
             .order_by(Stage.position, Stage.id)
         )
-        return [StageRow(*row) for row in rows]
+        return [StageInfo(*row) for row in rows]
 
     stages = remembered(session, ("stages", workspace_id, kind), load)
     return list(stages) if include_inactive else [s for s in stages if s.active]
@@ -123,11 +111,11 @@ def load_stages(
     return list(session.scalars(query.order_by(Stage.position, Stage.id)))
 
 
-def stage_defs(stages: list[Stage] | list[StageRow]) -> list[StageDef]:
+def stage_defs(stages: list[Stage] | list[StageInfo]) -> list[StageDef]:
     return [StageDef(s.key, s.label, s.position, s.probability, s.target_days) for s in stages]
 
 
-def stage_view(stage: Stage | StageRow) -> StageView:
+def stage_view(stage: Stage | StageInfo) -> StageView:
     return StageView(stage.key, stage.label, stage.position, stage.probability, stage.target_days)
 
 
