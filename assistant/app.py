@@ -76,7 +76,7 @@ def _once_per_delivery(runtime: Runtime):
                     status=200,
                     body={
                         "response_type": "ephemeral",
-                        "text": "That command was already handled.",
+                        "text": ALREADY,
                     },
                 )
             return BoltResponse(status=200, body="")
