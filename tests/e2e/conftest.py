@@ -72,11 +72,15 @@ class Bot:
             slack_api_url=fake.url,
             admins=services.admins,
         )
-        self.runtime = Runtime(services=services, followups=FollowUps(workers=2))
+        self.serve()
+
+    def serve(self) -> None:
+        """The real app for `self.settings`, behind a real HTTP server on loopback."""
+        self.runtime = Runtime(services=self.services, followups=FollowUps(workers=2))
         self.app = create_app(self.settings, self.runtime, make_web_client(self.settings))
-        wsgi = create_wsgi_app(self.app, services.db.is_healthy)
+        wsgi = create_wsgi_app(self.app, self.services.db.is_healthy)
         self.server, _thread, self.base_url = start_in_thread(wsgi)
-        self.http = SlackHttpClient(self.base_url, SECRET, response_url=fake.response_url())
+        self.http = SlackHttpClient(self.base_url, SECRET, response_url=self.fake.response_url())
 
     def command(self, command: str, text: str = "", user: str = "U_REP", **kw) -> CommandResult:
         status, _headers, raw = self.http.command(command, text, user_id=user, **kw)

@@ -8,21 +8,17 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from assistant.app import create_app, make_web_client
 from assistant.config import Settings
 from assistant.services.context import Services
-from assistant.slack.runtime import FollowUps, Runtime
 from assistant.storage.slack_stores import BOTS, INSTALLATIONS, OAUTH_STATES
-from assistant.web import create_wsgi_app, start_in_thread
-from tests.e2e.conftest import SECRET, CommandResult
+from tests.e2e.conftest import SECRET, Bot, CommandResult
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_requests import SlackHttpClient
 
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "oauth-client-secret"
 
 
-class OAuthBot:
+class OAuthBot(Bot):
     """Like the e2e `Bot`, but with SLACK_CLIENT_ID/SECRET and no bot token."""
 
     def __init__(self, services: Services, fake: FakeSlack) -> None:
@@ -38,11 +34,7 @@ class OAuthBot:
             slack_client_secret=CLIENT_SECRET,
             admins=services.admins,
         )
-        self.runtime = Runtime(services=services, followups=FollowUps(workers=2))
-        self.app = create_app(self.settings, self.runtime, make_web_client(self.settings))
-        wsgi = create_wsgi_app(self.app, services.db.is_healthy)
-        self.server, _thread, self.base_url = start_in_thread(wsgi)
-        self.http = SlackHttpClient(self.base_url, SECRET, response_url=fake.response_url())
+        self.serve()
 
     def _auth_test(self, call) -> dict:
         team_id = self.tokens.get(call.token or "")
@@ -93,12 +85,6 @@ class OAuthBot:
                 counts[table.name] = len(session.execute(query).all())
             counts[OAUTH_STATES.name] = len(session.execute(select(OAUTH_STATES.c.id)).all())
         return counts
-
-    def close(self) -> None:
-        self.runtime.followups.shutdown(wait=True)
-        self.server.shutdown()
-        self.server.server_close()
-        self.http.close()
 
 
 def clear_store_tables(services: Services) -> None:
