@@ -128,22 +128,22 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def services(db, clock) -> Services:
-    return Services(db=db, clock=clock, admins=frozenset({"U_ADMIN"}))
+    return Services(db=db, clock=clock, admins=frozenset({"UADMIN"}))
 
 
 @pytest.fixture
 def rep() -> Actor:
-    return Actor(team_id="T_TEST", user_id="U_REP")
+    return Actor(team_id="T_TEST", user_id="UREP")
 
 
 @pytest.fixture
 def other_rep() -> Actor:
-    return Actor(team_id="T_TEST", user_id="U_REP2")
+    return Actor(team_id="T_TEST", user_id="UREP2")
 
 
 @pytest.fixture
 def admin() -> Actor:
-    return Actor(team_id="T_TEST", user_id="U_ADMIN")
+    return Actor(team_id="T_TEST", user_id="UADMIN")
 
 
 _backend_counts: Counter[str] = Counter()

@@ -82,7 +82,7 @@ class Bot:
         self.server, _thread, self.base_url = start_in_thread(wsgi)
         self.http = SlackHttpClient(self.base_url, SECRET, response_url=self.fake.response_url())
 
-    def command(self, command: str, text: str = "", user: str = "U_REP", **kw) -> CommandResult:
+    def command(self, command: str, text: str = "", user: str = "UREP", **kw) -> CommandResult:
         status, _headers, raw = self.http.command(command, text, user_id=user, **kw)
         body = json.loads(raw) if raw.strip().startswith("{") else {}
         return CommandResult(status, body, raw)

@@ -40,7 +40,8 @@ class OAuthBot(Bot):
         team_id = self.tokens.get(call.token or "")
         if team_id is None:
             return {"ok": False, "error": "invalid_auth"}
-        return {"ok": True, "team_id": team_id, "team": team_id, "user_id": f"U_BOT_{team_id}",
+        bot_user = "UBOT" + team_id.replace("_", "")
+        return {"ok": True, "team_id": team_id, "team": team_id, "user_id": bot_user,
                 "bot_id": f"B_{team_id}", "user": "bot", "is_enterprise_install": False,
                 "url": "https://x.slack.com/"}  # fmt: skip
 
@@ -57,12 +58,12 @@ class OAuthBot(Bot):
             "access_token": token,
             "token_type": "bot",
             "scope": "commands,chat:write",
-            "bot_user_id": f"U_BOT_{team_id}",
+            "bot_user_id": "UBOT" + team_id.replace("_", ""),
             "app_id": "A_TEST",
             "team": {"id": team_id, "name": f"Team {team_id}"},
             "enterprise": None,
             "is_enterprise_install": False,
-            "authed_user": {"id": "U_INSTALLER"},
+            "authed_user": {"id": "UINSTALLER"},
         }
         query = urlencode({"code": f"code-{team_id}", "state": state})
         status, _, body = self.http.request(
@@ -70,7 +71,7 @@ class OAuthBot(Bot):
         )
         return status, body
 
-    def command(self, command: str, text: str = "", team: str = "T_A", user: str = "U_REP", **kw):
+    def command(self, command: str, text: str = "", team: str = "T_A", user: str = "UREP", **kw):
         status, _headers, raw = self.http.command(command, text, user_id=user, team_id=team, **kw)
         body = json.loads(raw) if raw.strip().startswith("{") else {}
         return CommandResult(status, body, raw)

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from assistant.storage.models import Deal
 
 
-def card_buttons(bot, ref: str = "1", user: str = "U_REP") -> dict[str, dict]:
+def card_buttons(bot, ref: str = "1", user: str = "UREP") -> dict[str, dict]:
     blocks = bot.command("/deal", f"show {ref}", user=user).body["blocks"]
     elements = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     return {e["action_id"]: e for e in elements}
 
 
-def press(bot, button: dict, user: str = "U_REP") -> int:
+def press(bot, button: dict, user: str = "UREP") -> int:
     status, _, _ = bot.http.action(button["action_id"], button["value"], user_id=user)
     return status
 
@@ -45,7 +45,7 @@ def test_next_stage_moves_and_replaces_the_card(bot):
     (update,) = bot.fake.wait_for("respond")
     assert update.args["replace_original"] is True
     text = update.args["text"]
-    assert "Moved #1 Acme from Lead generation to Qualification after 2 days. (by <@U_REP>)" in text
+    assert "Moved #1 Acme from Lead generation to Qualification after 2 days. (by <@UREP>)" in text
     assert "Stage:* Qualification" in text
     values = [
         e["value"] for b in update.args["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -81,7 +81,7 @@ def test_a_stale_card_is_refused_and_nothing_changes(bot):
 
 
 def test_another_rep_is_refused_and_told_who_may(bot):
-    bot.command("/deal", "new Acme 12k", user="U_REP")
+    bot.command("/deal", "new Acme 12k", user="UREP")
     buttons = card_buttons(bot, user="U0BOB")
     press(bot, buttons["deal_next"], user="U0BOB")
     (reply,) = bot.fake.wait_for("respond")

@@ -37,9 +37,9 @@ def test_new_parses_name_amount_owner_and_options(bot):
 
 def test_new_quoted_name_keeps_digits_and_defaults(bot):
     result = bot.command("/deal", 'new "Acme 2026 rollout" $1.5m')
-    assert "#1 Acme 2026 rollout*: $1,500,000, in Lead generation, owned by <@U_REP>" in result.text
+    assert "#1 Acme 2026 rollout*: $1,500,000, in Lead generation, owned by <@UREP>" in result.text
     row = deal(bot, 1)
-    assert (row.name, row.amount, row.owner_id) == ("Acme 2026 rollout", Decimal(1500000), "U_REP")
+    assert (row.name, row.amount, row.owner_id) == ("Acme 2026 rollout", Decimal(1500000), "UREP")
 
 
 def test_move_says_from_to_and_days(bot):
@@ -105,7 +105,7 @@ def test_list_filters_and_shows_facts(bot):
     assert "#1  Acme" in everything.text and "Globex" in everything.text
     assert "Initech" not in everything.text
     mine = bot.command("/deal", "list mine")
-    assert "Acme" in mine.text and "Globex" not in mine.text and "of <@U_REP>" in mine.text
+    assert "Acme" in mine.text and "Globex" not in mine.text and "of <@UREP>" in mine.text
     anas = bot.command("/deal", "list <@U0ANA|ana>")
     assert "Globex" in anas.text and "Acme" not in anas.text
     stage = bot.command("/deal", "list prop")

@@ -85,7 +85,7 @@ def test_empty_text_shows_help(bot):
 
 
 def test_rep_is_refused_on_someone_elses_deal_and_a_manager_is_allowed(bot):
-    bot.command("/deal", "new Acme 12k", user="U_REP")
+    bot.command("/deal", "new Acme 12k", user="UREP")
     before = snapshot(bot)
     for text in (
         "move 1 next",
@@ -99,7 +99,7 @@ def test_rep_is_refused_on_someone_elses_deal_and_a_manager_is_allowed(bot):
         assert refused.status == 200 and refused.ephemeral
         assert "only the deal's owner, managers and admins can" in refused.text, text
     assert snapshot(bot) == before
-    made = bot.command("/sales", "role <@U0MGR|mgr> manager", user="U_ADMIN")
+    made = bot.command("/sales", "role <@U0MGR|mgr> manager", user="UADMIN")
     assert "is now *manager*" in made.text
     allowed = bot.command("/deal", "move 1 next", user="U0MGR")
     assert "Moved #1 Acme from Lead generation to Qualification" in allowed.text
@@ -108,7 +108,7 @@ def test_rep_is_refused_on_someone_elses_deal_and_a_manager_is_allowed(bot):
 
 
 def test_marketers_cannot_create_deals_and_get_no_form(bot):
-    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="U_ADMIN")
+    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="UADMIN")
     refused = bot.command("/deal", "new Acme 12k", user="U0MKT")
     assert "You can't create deals: only reps, managers and admins can." in refused.text
     form = bot.command("/deal", "new", user="U0MKT")

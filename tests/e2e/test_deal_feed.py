@@ -8,7 +8,7 @@ from assistant.storage.models import Deal
 
 
 def set_feed(bot, *options: str) -> None:
-    result = bot.command("/sales", "settings " + " ".join(options), user="U_ADMIN")
+    result = bot.command("/sales", "settings " + " ".join(options), user="UADMIN")
     assert "Workspace settings" in result.text
 
 
@@ -31,7 +31,7 @@ def test_a_won_deal_is_announced_in_the_feed_channel(bot):
     settle(bot, 3)
     (post,) = feed_posts(bot)
     assert ":tada: Won #1 Acme renewal for $15,000, from Qualification" in post.args["text"]
-    assert "(by <@U_REP>, owner <@U_REP>)" in post.args["text"] and post.args["blocks"]
+    assert "(by <@UREP>, owner <@UREP>)" in post.args["text"] and post.args["blocks"]
 
 
 def test_moves_are_announced_only_when_enabled(bot):

@@ -25,11 +25,11 @@ def seed(bot, count: int = 500) -> None:
             new = NewDeal(
                 name=f"{i:03d} {LONG_NAME}"[:200],
                 amount=Decimal(1000 + i),
-                owner_id="U_REP" if i % 2 else f"U0OWNER{i % 40}",
+                owner_id="UREP" if i % 2 else f"U0OWNER{i % 40}",
                 stage=STAGES[i % len(STAGES)],
                 company="Company " * 20,
             )
-            insert_deal(session, workspace, "U_REP", new, now)
+            insert_deal(session, workspace, "UREP", new, now)
 
 
 def assert_within_limits(blocks: list[dict], limit: int = 50) -> None:
@@ -60,7 +60,7 @@ def test_a_list_of_500_deals_stays_within_limits_and_counts_the_rest(bot):
 def test_a_home_with_hundreds_of_deals_stays_within_limits(bot):
     seed(bot)
     bot.services.clock.advance(days=20)
-    bot.http.event({"type": "app_home_opened", "user": "U_REP", "tab": "home", "channel": "D1"})
+    bot.http.event({"type": "app_home_opened", "user": "UREP", "tab": "home", "channel": "D1"})
     view = bot.fake.wait_for("views.publish")[0].args["view"]
     assert_within_limits(view["blocks"])
     text = "\n".join(_block_texts(view["blocks"]))
@@ -69,7 +69,7 @@ def test_a_home_with_hundreds_of_deals_stays_within_limits(bot):
 
 
 def test_a_card_with_a_long_history_and_long_notes_stays_within_limits(bot):
-    rep = Actor("T_TEST", "U_REP")
+    rep = Actor("T_TEST", "UREP")
     deals.create_deal(bot.services, rep, NewDeal(name=LONG_NAME[:200], amount=Decimal(5000)))
     for step in range(40):
         bot.services.clock.advance(hours=5)

@@ -13,12 +13,12 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 
 MGR = Actor("T_TEST", "U0MGR")
-ELSEWHERE = Actor("T_OTHER", "U_ADMIN")
+ELSEWHERE = Actor("T_OTHER", "UADMIN")
 
 
 @pytest.fixture
 def staffed(bot):
-    bot.command("/sales", "role <@U0MGR|mgr> manager", user="U_ADMIN")
+    bot.command("/sales", "role <@U0MGR|mgr> manager", user="UADMIN")
     return bot
 
 
@@ -90,7 +90,7 @@ def test_another_workspaces_subscription_is_out_of_reach(staffed):
 
 
 def test_preview_is_private_and_chartless(bot):
-    deals.create_deal(bot.services, Actor("T_TEST", "U_REP"), NewDeal("Acme", Decimal(12000)))
+    deals.create_deal(bot.services, Actor("T_TEST", "UREP"), NewDeal("Acme", Decimal(12000)))
     result = bot.command("/digest", "preview pipeline")  # a rep may preview
     assert result.status == 200 and result.ephemeral
     blocks = result.body["blocks"]

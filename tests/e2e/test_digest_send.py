@@ -17,14 +17,14 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 CHARTS = Path("/tmp/digest-charts")
 
 
 @pytest.fixture
 def staffed(bot):
-    bot.command("/sales", "role <@U0MGR|mgr> manager", user="U_ADMIN")
-    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="U_ADMIN")
+    bot.command("/sales", "role <@U0MGR|mgr> manager", user="UADMIN")
+    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="UADMIN")
     clock = bot.services.clock
     clock.advance(days=-20)
     deals.create_deal(bot.services, REP, NewDeal("Old prospect", Decimal(30000)))  # stuck
@@ -46,7 +46,7 @@ def test_send_pipeline_to_a_channel(staffed):
     assert post.args["channel"] == "C0SALES"
     assert _headers(post) == ["Pipeline digest · Mon 02 Mar 2026"]
     assert "*Bottleneck: Lead generation* — 1 stuck deal worth $30,000" in post.args["text"]
-    assert "<@U_REP>" in post.args["text"]
+    assert "<@UREP>" in post.args["text"]
     [complete] = staffed.fake.wait_for("files.completeUploadExternal", timeout=10)
     assert complete.args["channel_id"] == "C0SALES"
     assert complete.args["thread_ts"].startswith("1700000000.")  # in the digest's thread

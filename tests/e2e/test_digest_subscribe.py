@@ -20,8 +20,8 @@ USAGE = (
 
 @pytest.fixture
 def staffed(bot):
-    assert bot.command("/sales", "role <@U0MGR|mgr> manager", user="U_ADMIN").status == 200
-    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="U_ADMIN")
+    assert bot.command("/sales", "role <@U0MGR|mgr> manager", user="UADMIN").status == 200
+    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="UADMIN")
     return bot
 
 
@@ -50,7 +50,7 @@ def test_subscribe_with_everything_given(staffed):
 
 
 def test_defaults_this_channel_both_weekdays_nine_workspace_zone(staffed):
-    staffed.command("/sales", "settings tz:America/New_York", user="U_ADMIN")
+    staffed.command("/sales", "settings tz:America/New_York", user="UADMIN")
     result = staffed.command("/digest", "subscribe", user="U0MGR", channel_id="C0TEAM")
     assert result.status == 200
     [sub] = _subs(staffed)

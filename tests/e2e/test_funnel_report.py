@@ -21,7 +21,7 @@ from assistant.services import deals, leads
 from assistant.services.context import Actor
 from assistant.services.leads import NewLead
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 REPORT_USAGE = "Usage: `/funnel [period] [source:..] [campaign:..] [share]`"
 
 

@@ -254,11 +254,11 @@ def test_fake_records_form_and_json_and_decodes_json_fields(fake: FakeSlack):
 
 def test_fake_default_answers(fake: FakeSlack):
     client = WebClient(base_url=fake.url, token="xoxb-test")
-    fake.users["U_BOSS"] = {"is_admin": True}
+    fake.users["UBOSS"] = {"is_admin": True}
 
     assert client.auth_test()["team_id"] == "T_TEST"
-    assert client.users_info(user="U_BOSS")["user"]["is_admin"] is True
-    assert client.users_info(user="U_REP")["user"]["is_admin"] is False
+    assert client.users_info(user="UBOSS")["user"]["is_admin"] is True
+    assert client.users_info(user="UREP")["user"]["is_admin"] is False
     ts1 = client.chat_postMessage(channel="C1", text="a")["ts"]
     ts2 = client.chat_postMessage(channel="C1", text="b")["ts"]
     assert ts1 < ts2

@@ -7,7 +7,7 @@ import json
 from tests.e2e.conftest import _block_texts
 
 
-def open_home(bot, user: str = "U_REP", tab: str = "home") -> int:
+def open_home(bot, user: str = "UREP", tab: str = "home") -> int:
     event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": tab,
              "event_ts": "1700000000.000100"}  # fmt: skip
     status, _, _ = bot.http.event(event)
@@ -29,7 +29,7 @@ def test_opening_home_publishes_my_open_deals_by_stage_and_the_totals(bot):
     before = len(bot.fake.wait_for("views.publish", 6))
     assert open_home(bot) == 200
     call = bot.fake.wait_for("views.publish", before + 1)[-1]
-    assert call.args["user_id"] == "U_REP" and call.args["view"]["type"] == "home"
+    assert call.args["user_id"] == "UREP" and call.args["view"]["type"] == "home"
     text = home_text(call)
     assert "*Lead generation* (1 · $12,000)" in text and "*Proposal / price negotiation*" in text
     assert text.index("Lead generation") < text.index("Proposal")
@@ -61,7 +61,7 @@ def test_home_is_published_again_after_my_changes(bot):
 
 
 def test_a_manager_moving_my_deal_refreshes_both_homes(bot):
-    bot.command("/sales", "role <@U0MGR|mgr> manager", user="U_ADMIN")
+    bot.command("/sales", "role <@U0MGR|mgr> manager", user="UADMIN")
     bot.command("/deal", "new Acme 12k", user="U0ANA")
     bot.fake.wait_for("views.publish")
     bot.command("/deal", "move 1 next", user="U0MGR")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from assistant.services import queries
 from assistant.services.context import Actor
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 JANE = (
     "new Jane Doe company:Acme email:<mailto:jane@acme.com|jane@acme.com> "
     "source:webinar campaign:spring"
@@ -30,7 +30,7 @@ def test_new_lead_defaults_and_bare_email(bot):
     result = bot.command("/lead", "new Bob Stone <mailto:bob@beta.io|bob@beta.io>")
     assert "Lead *L1* created" in result.text and "*Awareness*" in result.text
     lead = queries.lead_card(bot.services, REP, "bob@beta.io")
-    assert (lead.stage_key, lead.owner_id, lead.source) == ("awareness", "U_REP", None)
+    assert (lead.stage_key, lead.owner_id, lead.source) == ("awareness", "UREP", None)
 
 
 def test_move_next_back_and_by_name_keeps_furthest(bot):
@@ -62,7 +62,7 @@ def test_convert_keeps_source_and_campaign(bot):
 
 
 def test_convert_in_workspace_currency_without_amount(bot):
-    bot.command("/sales", "settings currency:EUR", user="U_ADMIN")
+    bot.command("/sales", "settings currency:EUR", user="UADMIN")
     bot.command("/lead", JANE)
     result = bot.command("/lead", "convert L1")
     assert "no amount yet" in result.text and "stage *Lead generation*" in result.text
@@ -84,7 +84,7 @@ def test_show_by_number_email_and_name(bot):
     for ref in ("L1", "<mailto:jane@acme.com|jane@acme.com>", "jane doe"):
         card = bot.command("/lead", f"show {ref}")
         assert "L1 · Jane Doe" in card.text and "Created 2026-03-02" in card.text, ref
-        assert "webinar" in card.text and "owner: <@U_REP>" in card.text
+        assert "webinar" in card.text and "owner: <@UREP>" in card.text
 
 
 def test_list_filters(bot):

@@ -31,7 +31,7 @@ def dump(database) -> str:
     return "\n".join(line for line in lines if not line.startswith("processed_requests:"))
 
 
-def refused(bot, text: str, *phrases: str, user: str = "U_REP"):
+def refused(bot, text: str, *phrases: str, user: str = "UREP"):
     before = dump(bot.services.db)
     result = bot.command("/lead", text, user=user)
     assert result.status == 200 and result.ephemeral, text

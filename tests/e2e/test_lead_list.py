@@ -9,7 +9,7 @@ from assistant.services import leads
 from assistant.services.context import Actor
 from assistant.services.leads import NewLead
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 
 
 def _assert_within_limits(body: dict) -> None:

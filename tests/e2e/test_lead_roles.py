@@ -6,11 +6,11 @@ from assistant.services import queries
 from assistant.services.context import Actor
 from tests.e2e.test_lead_errors import dump
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 
 
 def _role(bot, user: str, role: str) -> None:
-    result = bot.command("/sales", f"role <@{user}|someone> {role}", user="U_ADMIN")
+    result = bot.command("/sales", f"role <@{user}|someone> {role}", user="UADMIN")
     assert f"is now *{role}*" in result.text
 
 
@@ -18,7 +18,7 @@ def test_marketer_creates_and_moves_leads_but_not_deals(bot):
     _role(bot, "U0MKT", "marketer")
     created = bot.command("/lead", "new Mia source:ads campaign:spring", user="U0MKT")
     assert "Lead *L1* created" in created.text and "owner: <@U0MKT>" in created.text
-    bot.command("/lead", "new Rita", user="U_REP")
+    bot.command("/lead", "new Rita", user="UREP")
     assert "to *Interest*" in bot.command("/lead", "move L1 next", user="U0MKT").text
     # Marketers change any lead, a rep's too.
     assert "to *Interest*" in bot.command("/lead", "move Rita next", user="U0MKT").text
@@ -32,7 +32,7 @@ def test_marketer_creates_and_moves_leads_but_not_deals(bot):
 
 
 def test_rep_cannot_change_another_reps_lead(bot):
-    bot.command("/lead", "new Rita", user="U_REP")
+    bot.command("/lead", "new Rita", user="UREP")
     for text in ("move L1 next", "drop L1 not mine", "convert L1 5k"):
         before = dump(bot.services.db)
         refused = bot.command("/lead", text, user="U0OTHER")
@@ -45,8 +45,8 @@ def test_rep_cannot_change_another_reps_lead(bot):
 
 def test_manager_changes_any_lead(bot):
     _role(bot, "U0MGR", "manager")
-    bot.command("/lead", "new Rita", user="U_REP")
-    bot.command("/lead", "new Sam", user="U_REP")
+    bot.command("/lead", "new Rita", user="UREP")
+    bot.command("/lead", "new Sam", user="UREP")
     assert "to *Interest*" in bot.command("/lead", "move L1 next", user="U0MGR").text
     assert "dropped" in bot.command("/lead", "drop Sam duplicate", user="U0MGR").text
     converted = bot.command("/lead", "convert Rita 8k", user="U0MGR")

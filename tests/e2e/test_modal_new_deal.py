@@ -28,7 +28,7 @@ def form(name="Acme renewal", amount="12k", stage="qualification", owner="U0ANA"
     return values
 
 
-def submit(bot, values: dict, user: str = "U_REP", channel: str = "C_GENERAL") -> tuple:
+def submit(bot, values: dict, user: str = "UREP", channel: str = "C_GENERAL") -> tuple:
     metadata = json.dumps({"channel": channel})
     status, _, raw = bot.http.submit_view(
         "deal_new", values, user_id=user, private_metadata=metadata
@@ -56,7 +56,7 @@ def test_empty_new_opens_the_form_with_the_trigger_id(bot):
         "name", "amount", "stage", "owner", "close", "company", "source", "campaign",
     ]  # fmt: skip
     assert [o["value"] for o in blocks["stage"]["options"]][:2] == ["prospecting", "qualification"]
-    assert blocks["owner"]["type"] == "users_select" and blocks["owner"]["initial_user"] == "U_REP"
+    assert blocks["owner"]["type"] == "users_select" and blocks["owner"]["initial_user"] == "UREP"
     assert blocks["close"]["type"] == "datepicker"
 
 
@@ -91,7 +91,7 @@ def test_a_valid_form_creates_the_deal_and_confirms_in_the_channel(bot):
     )  # fmt: skip
     assert (deal.company, deal.campaign, deal.source) == ("Acme Inc", "spring", None)
     (note,) = bot.fake.wait_for("chat.postEphemeral")
-    assert (note.args["channel"], note.args["user"]) == ("C_GENERAL", "U_REP")
+    assert (note.args["channel"], note.args["user"]) == ("C_GENERAL", "UREP")
     assert "Created *#1 Acme renewal*: $12,000, in Qualification" in note.args["text"]
 
 
@@ -101,12 +101,12 @@ def test_the_confirmation_falls_back_to_a_dm(bot):
     )
     submit(bot, form())
     (dm,) = bot.fake.wait_for("chat.postMessage")
-    assert dm.args["channel"] == "U_REP" and "#1 Acme renewal" in dm.args["text"]
+    assert dm.args["channel"] == "UREP" and "#1 Acme renewal" in dm.args["text"]
     assert len(deals(bot)) == 1
 
 
 def test_a_marketer_submitting_gets_a_message_not_a_deal(bot):
-    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="U_ADMIN")
+    bot.command("/sales", "role <@U0MKT|mkt> marketer", user="UADMIN")
     status, body = submit(bot, form(), user="U0MKT")
     assert body["response_action"] == "update"
     assert "You can't create deals" in json.dumps(body["view"])

@@ -126,11 +126,11 @@ def test_two_workspaces_each_see_and_change_only_their_own(two):
     assert _deal(two, "T_B")[1] == "open"
 
     # Settings and digests: per workspace.
-    two.command("/sales", "settings tz:Europe/Berlin", team="T_B", user="U_ADMIN")
-    sub = two.command("/digest", "subscribe <#C0A|a> pipeline daily", team="T_A", user="U_ADMIN")
+    two.command("/sales", "settings tz:Europe/Berlin", team="T_B", user="UADMIN")
+    sub = two.command("/digest", "subscribe <#C0A|a> pipeline daily", team="T_A", user="UADMIN")
     assert "(subscription #" in sub.text
-    assert "C0A" in two.command("/digest", "list", team="T_A", user="U_ADMIN").text
-    assert "C0A" not in two.command("/digest", "list", team="T_B", user="U_ADMIN").text
+    assert "C0A" in two.command("/digest", "list", team="T_A", user="UADMIN").text
+    assert "C0A" not in two.command("/digest", "list", team="T_B", user="UADMIN").text
     with two.services.db.reading() as session:
         zones = dict(session.execute(select(Workspace.team_id, Workspace.timezone)).all())
         leads = session.execute(select(Lead.workspace_id, Lead.number)).all()
@@ -149,7 +149,7 @@ def test_app_home_shows_each_workspace_its_own_deals_with_its_own_token(two):
     two.runtime.followups.shutdown(wait=True)
     two.runtime.followups = type(two.runtime.followups)(workers=1)
     before = len(two.fake.calls_to("views.publish"))
-    event = {"type": "app_home_opened", "user": "U_REP", "channel": "D0", "tab": "home",
+    event = {"type": "app_home_opened", "user": "UREP", "channel": "D0", "tab": "home",
              "event_ts": "1700000000.000100"}  # fmt: skip
     assert two.http.event(event, team_id="T_B")[0] == 200
     call = two.fake.wait_for("views.publish", before + 1)[-1]
@@ -164,7 +164,7 @@ def test_uninstall_removes_tokens_and_stops_digests_but_keeps_data(two):
             "/digest",
             f"subscribe <#C0{team[-1]}|x> pipeline daily at 10:00",
             team=team,
-            user="U_ADMIN",
+            user="UADMIN",
         )
         assert result.status == 200
     assert two.http.event({"type": "app_uninstalled"}, team_id="T_A")[0] == 200
@@ -198,7 +198,7 @@ def test_reinstalling_within_retention_brings_the_workspace_back(two):
 
 
 def test_tokens_revoked_for_the_bot_counts_as_uninstalled(two):
-    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U_BOT_T_B"]}}
+    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOTTB"]}}
     assert two.http.event(event, team_id="T_B")[0] == 200
     assert two.store_rows("T_B")["slack_bots"] == 0
     assert two.store_rows("T_A")["slack_bots"] == 1
@@ -218,7 +218,7 @@ def test_a_slow_workspace_does_not_hold_up_the_others_digests(two):
             "/digest",
             f"subscribe <#C0{team[-1]}|x> pipeline daily at 10:00",
             team=team,
-            user="U_ADMIN",
+            user="UADMIN",
         )
         assert "(subscription #" in result.text, result.text
     compose = make_composer(two.services)

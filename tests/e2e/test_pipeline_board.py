@@ -8,7 +8,7 @@ from assistant.services import deals, settings
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 
 
 def _deal(bot, name: str, amount: str | None, stage: str | None = None) -> None:
@@ -55,8 +55,8 @@ def test_board_figures_by_hand(bot):
 
 def test_board_follows_settings(bot):
     _deal(bot, "Big proposal", "20000", stage="proposal")
-    bot.command("/sales", "settings currency:EUR", user="U_ADMIN")
-    bot.command("/pipeline", "stage proposal probability:50%", user="U_ADMIN")
+    bot.command("/sales", "settings currency:EUR", user="UADMIN")
+    bot.command("/pipeline", "stage proposal probability:50%", user="UADMIN")
     # 20,000 x 50 % = 10,000
     table = _table(bot.command("/pipeline"))
     assert _line(table, "Proposal / price negotiation") == ["50%", "1", "€20,000", "€10,000", "0"]

@@ -11,7 +11,7 @@ from assistant.services import deals
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 ANA = Actor("T_TEST", "U0ANA")
 
 
@@ -68,7 +68,7 @@ def test_bottleneck_report_by_hand(bot):
         "1", "$20,000", "5.0d", "0", "0", "—", "—",
     ]  # fmt: skip
     # Most overdue first, with the owners mentioned.
-    first = "#1 Old prospect — Lead generation, 20 days (13 days over target), $30,000, <@U_REP>"
+    first = "#1 Old prospect — Lead generation, 20 days (13 days over target), $30,000, <@UREP>"
     second = "#2 Slow assessment — Assessment, 20 days (6 days over target), $50,000, <@U0ANA>"
     assert first in result.text and second in result.text
     assert result.text.index(first) < result.text.index(second)
@@ -143,7 +143,7 @@ def test_bad_periods(bot, text, phrase, usage):
 
 
 def test_forecast_periods_in_the_workspace_zone(bot):
-    bot.command("/sales", "settings tz:America/New_York", user="U_ADMIN")
+    bot.command("/sales", "settings tz:America/New_York", user="UADMIN")
     # 2026-03-02 09:00 UTC is 04:00 on Monday in New York; clocks spring forward on Sunday 8th.
     week = bot.command("/pipeline", "forecast this week")
     assert "Forecast, this week* (close dates 2026-03-02 to 2026-03-08)" in week.text

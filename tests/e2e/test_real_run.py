@@ -27,7 +27,7 @@ from assistant.services.deals import NewDeal
 from assistant.storage.models import DigestDelivery
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN = Actor("T_TEST", "U_ADMIN")
+ADMIN = Actor("T_TEST", "UADMIN")
 
 
 def _free_port() -> int:
@@ -86,7 +86,7 @@ def subscribed(db, tmp_path):
     # Due at the start of this minute; the bot counts up to 5 minutes late as on time.
     now = datetime.now(UTC)
     earlier = Services(
-        db=db, clock=lambda: now - timedelta(minutes=10), admins=frozenset({"U_ADMIN"})
+        db=db, clock=lambda: now - timedelta(minutes=10), admins=frozenset({"UADMIN"})
     )
     deals.create_deal(earlier, ADMIN, NewDeal(name="Acme renewal", amount=Decimal(12000)))
     schedule = Schedule(frequency="daily", at_time=now.strftime("%H:%M"), timezone="UTC")

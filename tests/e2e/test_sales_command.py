@@ -11,28 +11,28 @@ def test_help_lists_every_command(bot):
 
 
 def test_only_admins_change_roles(bot):
-    refused = bot.command("/sales", "role <@U0OTHER|other> manager", user="U_REP")
+    refused = bot.command("/sales", "role <@U0OTHER|other> manager", user="UREP")
     assert "only admins" in refused.text
-    assert "U0OTHER" not in bot.command("/sales", "roles", user="U_REP").text
-    granted = bot.command("/sales", "role <@U0OTHER|other> manager", user="U_ADMIN")
+    assert "U0OTHER" not in bot.command("/sales", "roles", user="UREP").text
+    granted = bot.command("/sales", "role <@U0OTHER|other> manager", user="UADMIN")
     assert "is now *manager* (was rep)" in granted.text
     assert "*manager*: <@U0OTHER>" in bot.command("/sales", "roles").text
 
 
 def test_slack_workspace_admins_are_admins(bot):
-    bot.fake.users["U_OWNER"] = {"id": "U_OWNER", "is_owner": True, "is_admin": True}
-    result = bot.command("/sales", "settings tz:Europe/Berlin currency:eur", user="U_OWNER")
+    bot.fake.users["UOWNER"] = {"id": "UOWNER", "is_owner": True, "is_admin": True}
+    result = bot.command("/sales", "settings tz:Europe/Berlin currency:eur", user="UOWNER")
     assert "`Europe/Berlin`" in result.text and "`EUR`" in result.text
 
 
 def test_settings_bad_input_changes_nothing(bot):
-    result = bot.command("/sales", "settings tz:Mars/Olympus", user="U_ADMIN")
+    result = bot.command("/sales", "settings tz:Mars/Olympus", user="UADMIN")
     assert "Unknown time zone" in result.text and "Usage:" in result.text
-    assert "`UTC`" in bot.command("/sales", "settings", user="U_ADMIN").text
+    assert "`UTC`" in bot.command("/sales", "settings", user="UADMIN").text
 
 
 def test_feed_channel_from_escaped_mention(bot):
-    result = bot.command("/sales", "settings feed:<#C0WINS|wins>", user="U_ADMIN")
+    result = bot.command("/sales", "settings feed:<#C0WINS|wins>", user="UADMIN")
     assert "<#C0WINS>" in result.text
 
 

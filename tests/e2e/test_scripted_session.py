@@ -15,7 +15,7 @@ MIA = "U0MIA"  # the manager
 
 def test_a_morning_with_the_bot(bot):
     clock = bot.services.clock
-    made = bot.command("/sales", f"role <@{MIA}|mia> manager", user="U_ADMIN")
+    made = bot.command("/sales", f"role <@{MIA}|mia> manager", user="UADMIN")
     assert "is now *manager*" in made.text
 
     first = bot.command("/deal", f'new "Acme renewal" 12k company:Acme <@{ANA}|ana>', user=ANA)

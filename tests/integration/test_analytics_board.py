@@ -146,7 +146,7 @@ def test_bottleneck_report(services, rep, pipeline):
     first = report.top_stuck[0]
     assert (first.name, first.owner_id, first.stage_key, first.amount) == (
         "Acme",
-        "U_REP",
+        "UREP",
         "prospecting",
         Decimal("10000"),
     )

@@ -167,7 +167,7 @@ def test_movement_of_an_empty_workspace(services, rep):
 def test_history_of_other_workspaces_is_not_counted(services, rep, story):
     from assistant.services.context import Actor
 
-    other = Actor(team_id="T_OTHER", user_id="U_X")
+    other = Actor(team_id="T_OTHER", user_id="UXX")
     deals.create_deal(services, other, NewDeal(name="Elsewhere", amount=Decimal("99")))
     deals.move_deal(services, other, "#1", "next")
     m = reports.movement(services, rep, day(0), day(21))

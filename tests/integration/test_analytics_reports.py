@@ -58,11 +58,11 @@ def test_pipeline_digest_data(services, rep, other_rep, db, clock):
         Decimal("10000"),
         0,
     )
-    # B: 11 days in a 7-day stage (4 over); C: 9 in 7 (2 over): qualification, owned by U_REP2.
+    # B: 11 days in a 7-day stage (4 over); C: 9 in 7 (2 over): qualification, owned by UREP2.
     assert data.bottlenecks.bottleneck.key == "qualification"
     assert [(d.number, d.owner_id) for d in data.bottlenecks.top_stuck] == [
-        (2, "U_REP2"),
-        (3, "U_REP"),
+        (2, "UREP2"),
+        (3, "UREP"),
     ]
     # Last 30 days: A won after 2 days, nothing lost: win rate 1, cycle 2 days.
     assert data.period.end == day(12)
@@ -117,7 +117,7 @@ def test_workspaces_do_not_see_each_other(services, rep, clock):
     from assistant.services.context import Actor
 
     clock.set(T0)
-    other = Actor(team_id="T_OTHER", user_id="U_OTHER")
+    other = Actor(team_id="T_OTHER", user_id="UOTHER")
     deals.create_deal(services, other, NewDeal(name="Theirs", amount=Decimal("999")))
     leads.create_lead(services, other, NewLead(name="Their lead", source="Ads"))
     deals.create_deal(services, rep, NewDeal(name="Ours", amount=Decimal("1")))

@@ -24,7 +24,7 @@ from assistant.services import leads
 from assistant.services.context import Actor
 from assistant.services.leads import NewLead
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 CHARTS = Path("/tmp/digest-charts")
 
 
@@ -96,7 +96,7 @@ def test_monthly_digest_reports_last_month(services, story, admin):
 def test_a_subscription_of_another_workspace_does_not_steer_the_period(services, story, admin):
     monthly = Schedule(frequency="monthly", at_time="09:00", timezone="UTC")
     elsewhere = subscriptions.subscribe(
-        services, Actor("T_OTHER", "U_ADMIN"), "C0SALES", "funnel", monthly
+        services, Actor("T_OTHER", "UADMIN"), "C0SALES", "funnel", monthly
     )
     text = compose_digest(services, _request(services, subscription_id=elsewhere.id)).text
     assert text.startswith("Funnel digest · last 7 days")

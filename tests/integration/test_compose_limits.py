@@ -22,7 +22,7 @@ from assistant.services.workspaces import ensure_workspace
 from assistant.storage.models import Deal, Lead
 
 CHARTS = Path("/tmp/digest-charts")
-ADMIN = Actor("T_TEST", "U_ADMIN")
+ADMIN = Actor("T_TEST", "UADMIN")
 DEALS = 5000
 LEADS = 300
 # 200 characters, with what must never ping or break anyone: a broadcast, entities, backticks.
@@ -45,7 +45,7 @@ def _fill(services, clock) -> None:
                 "name_folded": f"{n} {LONG_NAME}"[:200].casefold(), "amount": Decimal(1000 + n),
                 "owner_id": f"U{n % 400:04d}", "stage_key": keys[n % len(keys)],
                 "stage_entered_at": then + timedelta(seconds=n), "status": "open",
-                "created_by": "U_ADMIN", "created_at": then, "updated_at": then,
+                "created_by": "UADMIN", "created_at": then, "updated_at": then,
             }
             for n in range(DEALS)
         ]  # fmt: skip

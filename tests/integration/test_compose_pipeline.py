@@ -18,7 +18,7 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from tests.conftest import ManualClock
 
-REP = Actor("T_TEST", "U_REP")
+REP = Actor("T_TEST", "UREP")
 ANA = Actor("T_TEST", "U0ANA")
 CHARTS = Path("/tmp/digest-charts")
 
@@ -75,7 +75,7 @@ def test_pipeline_digest_by_hand(services, story):
     ) in text
     # Overdue: #1 13 days in prospecting, #2 6 days in assessment -> prospecting.
     assert "*Bottleneck: Lead generation* — 1 stuck deal worth $30,000" in text
-    assert "#1 Old prospect" in text and "<@U_REP>" in text
+    assert "#1 Old prospect" in text and "<@UREP>" in text
     assert "#2 Slow assessment" in text and "<@U0ANA>" in text
     # 30 days: won #6, lost #3 and #4 -> 1 / 3 = 33%; nothing closed the 30 days before.
     # Sales cycle: #6 created T0-10h, won T0-9h: 1 hour.

@@ -29,8 +29,8 @@ STAGES = [s.key for s in DEFAULT_PIPELINE]
 
 def _worker(url: str, index: int, clock, applied: list[int], errors: list[BaseException]):
     database = Database(url)
-    services = Services(db=database, clock=clock, admins=frozenset({"U_ADMIN"}))
-    actor = Actor("T_TEST", "U_ADMIN")
+    services = Services(db=database, clock=clock, admins=frozenset({"UADMIN"}))
+    actor = Actor("T_TEST", "UADMIN")
     try:
         for round_ in range(ROUNDS):
             try:

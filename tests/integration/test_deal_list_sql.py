@@ -21,7 +21,7 @@ from assistant.services.workspaces import ensure_workspace
 from assistant.storage.models import Deal, Workspace
 
 STAGES = ("prospecting", "qualification", "assessment", "solution", "proposal", "closing")
-OWNERS = ("U_REP", "U_REP2", "U_MGR")
+OWNERS = ("UREP", "UREP2", "UMGR")
 DEALS = 800  # over LIST_LIMIT open deals, so the page is cut and the rest counted
 
 
@@ -79,10 +79,10 @@ def test_every_filter_gives_the_page_it_used_to(services, rep, clock):
     filters = [
         DealFilter(),
         DealFilter(status=None),
-        DealFilter(owner_id="U_REP"),
+        DealFilter(owner_id="UREP"),
         DealFilter(stage_key="proposal"),
         DealFilter(stuck_only=True),
-        DealFilter(stuck_only=True, owner_id="U_REP2"),
+        DealFilter(stuck_only=True, owner_id="UREP2"),
         DealFilter(stuck_only=True, stage_key="prospecting"),
         DealFilter(period=parse_period("7d", utc, clock.now)),
         DealFilter(status="won", period=parse_period("30d", utc, clock.now)),

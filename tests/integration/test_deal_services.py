@@ -26,7 +26,7 @@ from assistant.storage.models import Change, Deal
 def test_create_deal_defaults_to_caller_and_first_stage(services, rep):
     view = deals.create_deal(services, rep, NewDeal(name="Acme renewal", amount=Decimal("12000")))
     assert view.number == 1
-    assert view.owner_id == "U_REP"
+    assert view.owner_id == "UREP"
     assert view.stage_key == "prospecting"
     assert view.stage_label == "Lead generation"
     assert view.amount == Decimal("12000.00")
@@ -39,7 +39,7 @@ def test_create_deal_defaults_to_caller_and_first_stage(services, rep):
 
 
 def test_numbers_are_per_workspace(services, rep):
-    other = Actor(team_id="T_OTHER", user_id="U_REP")
+    other = Actor(team_id="T_OTHER", user_id="UREP")
     assert deals.create_deal(services, rep, NewDeal(name="A")).number == 1
     assert deals.create_deal(services, rep, NewDeal(name="B")).number == 2
     assert deals.create_deal(services, other, NewDeal(name="C")).number == 1
@@ -111,15 +111,15 @@ def test_rep_cannot_change_someone_elses_deal_but_manager_can(services, rep, oth
     with pytest.raises(NotAllowed) as err:
         deals.move_deal(services, other_rep, "#1", "next")
     assert "owner" in str(err.value)
-    roles.set_role(services, admin, "U_MGR", Role.MANAGER)
-    manager = Actor("T_TEST", "U_MGR")
+    roles.set_role(services, admin, "UMGR", Role.MANAGER)
+    manager = Actor("T_TEST", "UMGR")
     assert deals.move_deal(services, manager, "#1", "next").to_stage == "qualification"
 
 
 def test_marketer_cannot_create_deals(services, admin):
-    roles.set_role(services, admin, "U_MKT", Role.MARKETER)
+    roles.set_role(services, admin, "UMKT", Role.MARKETER)
     with pytest.raises(NotAllowed):
-        deals.create_deal(services, Actor("T_TEST", "U_MKT"), NewDeal(name="X"))
+        deals.create_deal(services, Actor("T_TEST", "UMKT"), NewDeal(name="X"))
 
 
 def test_stale_version_is_refused(services, rep):
@@ -135,9 +135,9 @@ def test_edit_assign_note_and_card(services, rep, clock):
     deals.add_note(services, rep, "#1", "Called; they want a demo")
     clock.advance(days=8)
     deals.move_deal(services, rep, "#1", "next")
-    deals.assign_deal(services, rep, "#1", "U_REP2")
+    deals.assign_deal(services, rep, "#1", "UREP2")
     card = queries.deal_card(services, rep, "#1")
-    assert card.deal.name == "Acme 2027" and card.deal.owner_id == "U_REP2"
+    assert card.deal.name == "Acme 2027" and card.deal.owner_id == "UREP2"
     assert [n.text for n in card.notes] == ["Called; they want a demo"]
     assert [(s.stage_key, round(s.days(card.now))) for s in card.stays] == [
         ("prospecting", 8),

@@ -115,7 +115,7 @@ def test_another_seed_another_sample(tmp_path, sqlite_template, reference_rows):
 
 
 def test_prepare_seeds_once_redoes_a_cut_short_seeding_and_spares_other_teams(db, services):
-    deals.create_deal(services, Actor("T_TEST", "U_REP"), NewDeal(name="A real deal"))
+    deals.create_deal(services, Actor("T_TEST", "UREP"), NewDeal(name="A real deal"))
     seed_demo(db, scale=0.02, now=NOW)  # as if interrupted: never marked complete
     assert not store.is_seeded(db)
     assert store.prepare(db, scale=0.02) is not None

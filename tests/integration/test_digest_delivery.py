@@ -27,7 +27,7 @@ from assistant.services.context import Actor
 from assistant.storage.models import DigestDelivery
 from tests.support.fake_slack import FakeSlack
 
-ADMIN = Actor("T_TEST", "U_ADMIN")
+ADMIN = Actor("T_TEST", "UADMIN")
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)  # 00:00 UTC, Monday 2 March 2026
 NINE = MONDAY + timedelta(hours=9)
 
@@ -432,8 +432,8 @@ def test_send_now_posts_once_and_reports_failures(services, admin, fake, client_
 def test_send_now_needs_the_role(services, admin, rep, fake, client_for):
     with pytest.raises(NotAllowed):
         send_now(services, rep, "C_SALES", "pipeline", compose, client_for)
-    roles.set_role(services, admin, "U_MKT", Role.MARKETER)
-    marketer = Actor("T_TEST", "U_MKT")
+    roles.set_role(services, admin, "UMKT", Role.MARKETER)
+    marketer = Actor("T_TEST", "UMKT")
     send_now(services, marketer, "C_MKT", "funnel", compose, client_for, pacer=ChannelPacer(0))
     assert [c.args["channel"] for c in fake.calls_to("chat.postMessage")] == ["C_MKT"]
 

@@ -33,7 +33,7 @@ from assistant.storage.database import Database
 from assistant.storage.models import DigestDelivery
 from tests.support.fake_slack import FakeSlack
 
-ADMIN = Actor("T_TEST", "U_ADMIN")
+ADMIN = Actor("T_TEST", "UADMIN")
 START = datetime(2026, 3, 8, tzinfo=UTC)  # Sunday; New York springs forward today
 END = START + timedelta(days=1, hours=9)
 STEP = timedelta(minutes=30)  # every occurrence falls on a tick, so none is late

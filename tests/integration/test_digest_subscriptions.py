@@ -16,15 +16,15 @@ from assistant.services.context import Actor
 from assistant.storage.models import DigestSubscription
 
 WEEKDAYS_9 = Schedule(frequency="weekdays", at_time="09:00", timezone="Europe/Berlin")
-MANAGER = Actor("T_TEST", "U_MGR")
-MARKETER = Actor("T_TEST", "U_MKT")
-ELSEWHERE = Actor("T_OTHER", "U_ADMIN")
+MANAGER = Actor("T_TEST", "UMGR")
+MARKETER = Actor("T_TEST", "UMKT")
+ELSEWHERE = Actor("T_OTHER", "UADMIN")
 
 
 @pytest.fixture
 def staffed(services, admin):
-    roles.set_role(services, admin, "U_MGR", Role.MANAGER)
-    roles.set_role(services, admin, "U_MKT", Role.MARKETER)
+    roles.set_role(services, admin, "UMGR", Role.MANAGER)
+    roles.set_role(services, admin, "UMKT", Role.MARKETER)
     return services
 
 
@@ -37,7 +37,7 @@ def test_manager_subscribes_and_lists(staffed, clock):
     clock.set(datetime(2026, 3, 6, 12, tzinfo=UTC))  # a Friday
     view = subscriptions.subscribe(staffed, MANAGER, "C_SALES", "Pipeline", WEEKDAYS_9)
     assert (view.channel_id, view.kind, view.schedule) == ("C_SALES", "pipeline", WEEKDAYS_9)
-    assert view.created_by == "U_MGR"
+    assert view.created_by == "UMGR"
     assert view.next_occurrence_at == datetime(2026, 3, 9, 8, tzinfo=UTC)  # Monday 09:00 CET
     listed = subscriptions.list_subscriptions(staffed, MANAGER)
     assert [s.id for s in listed] == [view.id]

@@ -14,11 +14,11 @@ from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
 from tests.support.dbdump import dump
 
-REP = Actor("T_TEST", "U_REP")
-OTHER = Actor("T_TEST", "U_REP2")
-ADMIN = Actor("T_TEST", "U_ADMIN")
-MARKETER = Actor("T_TEST", "U_MKT")
-STRANGER = Actor("T_ELSEWHERE", "U_REP")
+REP = Actor("T_TEST", "UREP")
+OTHER = Actor("T_TEST", "UREP2")
+ADMIN = Actor("T_TEST", "UADMIN")
+MARKETER = Actor("T_TEST", "UMKT")
+STRANGER = Actor("T_ELSEWHERE", "UREP")
 
 FAILING_CALLS = {
     "unknown deal": lambda s: deals.move_deal(s, REP, "#404", "next"),
@@ -36,14 +36,14 @@ FAILING_CALLS = {
     "marketer creates deal": lambda s: deals.create_deal(s, MARKETER, NewDeal(name="A")),
     "empty note": lambda s: deals.add_note(s, REP, "#1", "  "),
     "edit nothing": lambda s: deals.edit_deal(s, REP, "#1"),
-    "assign to owner": lambda s: deals.assign_deal(s, REP, "#1", "U_REP"),
+    "assign to owner": lambda s: deals.assign_deal(s, REP, "#1", "UREP"),
     "other workspace": lambda s: deals.move_deal(s, STRANGER, "#1", "next"),
     "duplicate email": lambda s: leads.create_lead(s, REP, NewLead(name="B", email="a@x.io")),
     "bad email": lambda s: leads.create_lead(s, REP, NewLead(name="B", email="nope")),
     "unknown lead": lambda s: leads.move_lead(s, REP, "L99", "next"),
     "nonsense lead stage": lambda s: leads.move_lead(s, REP, "L1", "next next"),
     "convert twice": lambda s: leads.convert_lead(s, REP, "L2"),
-    "rep sets role": lambda s: roles.set_role(s, REP, "U_X", Role.ADMIN),
+    "rep sets role": lambda s: roles.set_role(s, REP, "UXX", Role.ADMIN),
     "rep changes settings": lambda s: settings.update_settings(s, REP, currency="EUR"),
     "bad time zone": lambda s: settings.update_settings(s, ADMIN, timezone="Mars/Base"),
     "stage with open deals removed": lambda s: settings.set_pipeline(s, ADMIN, ["a", "b"]),
@@ -61,7 +61,7 @@ def seeded(services):
     leads.create_lead(services, REP, NewLead(name="Ann", email="a@x.io"))
     leads.create_lead(services, REP, NewLead(name="Bob"))
     leads.convert_lead(services, REP, "L2")
-    roles.set_role(services, ADMIN, "U_MKT", Role.MARKETER)
+    roles.set_role(services, ADMIN, "UMKT", Role.MARKETER)
     return services
 
 

@@ -41,7 +41,7 @@ def run(database_url, clock, *argv: str) -> tuple[int, str, str]:
 
 def build_workspace(services, clock) -> None:
     """A pipeline with history: moves, back-moves, wins, losses, reopens, conversions."""
-    rep, other = Actor(TEAM, "U_REP"), Actor(TEAM, "U_REP2")
+    rep, other = Actor(TEAM, "UREP"), Actor(TEAM, "UREP2")
     clock.advance(days=-60)
     deals.create_deal(services, rep, NewDeal(name="Acme", amount=Decimal("12000"), company="Acme"))
     deals.create_deal(services, other, NewDeal(name="=cmd|' /C calc'!A0", amount=Decimal("1.5")))

@@ -16,7 +16,7 @@ from assistant.services.leads import NewLead
 def test_create_defaults_and_numbers(services, rep):
     lead = leads.create_lead(services, rep, NewLead(name="Jane Doe", email="Jane@Acme.com"))
     assert (lead.number, lead.stage_key, lead.status) == (1, "awareness", "open")
-    assert lead.email == "jane@acme.com" and lead.owner_id == "U_REP"
+    assert lead.email == "jane@acme.com" and lead.owner_id == "UREP"
     assert queries.lead_card(services, rep, "jane@acme.com").number == 1
     assert queries.lead_card(services, rep, "L1").name == "Jane Doe"
 
@@ -55,13 +55,13 @@ def test_lead_permissions(services, rep, other_rep, admin):
     leads.create_lead(services, rep, NewLead(name="Jane"))
     with pytest.raises(NotAllowed):
         leads.move_lead(services, other_rep, "L1", "next")
-    roles.set_role(services, admin, "U_MKT", Role.MARKETER)
-    marketer = Actor("T_TEST", "U_MKT")
+    roles.set_role(services, admin, "UMKT", Role.MARKETER)
+    marketer = Actor("T_TEST", "UMKT")
     assert leads.move_lead(services, marketer, "L1", "next").to_stage == "interest"
     # Converting creates a deal, which marketers don't: sales takes the lead on.
     with pytest.raises(NotAllowed, match="create deals"):
-        leads.convert_lead(services, marketer, "L1", owner_id="U_REP")
-    assert leads.convert_lead(services, rep, "L1").deal.owner_id == "U_REP"
+        leads.convert_lead(services, marketer, "L1", owner_id="UREP")
+    assert leads.convert_lead(services, rep, "L1").deal.owner_id == "UREP"
 
 
 def test_list_leads_filters(services, rep, clock):

@@ -63,7 +63,7 @@ def populate(bot: OAuthBot, team: str, channel: str, at: str = "10:00") -> None:
         ("/digest", f"subscribe <#{channel}|x> pipeline daily at {at} tz:UTC"),
     ]
     for command, text in run:
-        result = bot.command(command, text, team=team, user="U_ADMIN")
+        result = bot.command(command, text, team=team, user="UADMIN")
         assert result.status == 200 and ":warning:" not in result.text, (text, result.text)
     bot.runtime.followups.shutdown(wait=True)
     bot.runtime.followups = type(bot.runtime.followups)(workers=1)

@@ -97,7 +97,7 @@ def test_a_change_in_the_request_is_what_it_then_shows(services, admin):
 def other_process(database_url, clock):
     """The same database through another engine, as another gunicorn worker has it."""
     db = Database(database_url)
-    yield Services(db=db, clock=clock, admins=frozenset({"U_ADMIN"}))
+    yield Services(db=db, clock=clock, admins=frozenset({"UADMIN"}))
     db.dispose()
 
 

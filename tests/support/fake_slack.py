@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 logger = logging.getLogger(__name__)
 
 TEAM_ID = "T_TEST"
-BOT_USER_ID = "U_BOT"
+BOT_USER_ID = "UBOT"
 BOT_ID = "B_BOT"
 
 Answer = dict[str, Any] | Callable[["Call"], dict[str, Any]]
@@ -341,7 +341,7 @@ def _default_oauth_response() -> dict[str, Any]:
         "team": {"id": TEAM_ID, "name": "Test Team"},
         "enterprise": None,
         "is_enterprise_install": False,
-        "authed_user": {"id": "U_INSTALLER", "scope": "", "token_type": "user"},
+        "authed_user": {"id": "UINSTALLER", "scope": "", "token_type": "user"},
     }
 
 

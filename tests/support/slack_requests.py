@@ -54,7 +54,7 @@ def sign(
 def slash_command_body(
     command: str,
     text: str = "",
-    user_id: str = "U_REP",
+    user_id: str = "UREP",
     team_id: str = "T_TEST",
     channel_id: str = "C_GENERAL",
     response_url: str = UNROUTABLE_RESPONSE_URL,
@@ -100,7 +100,7 @@ def _payload_form(payload: dict[str, Any]) -> str:
 def block_actions_body(
     action_id: str,
     value: str | None = None,
-    user_id: str = "U_REP",
+    user_id: str = "UREP",
     team_id: str = "T_TEST",
     channel_id: str = "C_GENERAL",
     message_ts: str = "1700000000.000001",
@@ -145,7 +145,7 @@ def block_actions_body(
         payload["channel"] = {"id": channel_id, "name": "general"}
         payload["message"] = message or {
             "type": "message",
-            "user": "U_BOT",
+            "user": "UBOT",
             "ts": message_ts,
             "text": "",
             "blocks": [],
@@ -159,7 +159,7 @@ def block_actions_body(
 def view_submission_body(
     callback_id: str,
     state_values: dict[str, dict[str, Any]],
-    user_id: str = "U_REP",
+    user_id: str = "UREP",
     team_id: str = "T_TEST",
     private_metadata: str = "",
     *,
@@ -224,7 +224,7 @@ def event_body(
             {
                 "enterprise_id": None,
                 "team_id": team_id,
-                "user_id": "U_BOT",
+                "user_id": "UBOT",
                 "is_bot": True,
                 "is_enterprise_install": False,
             }

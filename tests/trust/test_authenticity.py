@@ -26,7 +26,7 @@ def _bodies(fake_url: str) -> dict[str, tuple[str, str]]:
     form = {
         "name": {"value": {"type": "plain_text_input", "value": "Forged"}},
         "stage": {"value": {"type": "static_select", "selected_option": {"value": "assessment"}}},
-        "owner": {"value": {"type": "users_select", "selected_user": "U_REP"}},
+        "owner": {"value": {"type": "users_select", "selected_user": "UREP"}},
     }
     return {
         "command": (slash_command_body("/deal", "new Forged 1k", response_url=fake_url), FORM),
@@ -36,7 +36,7 @@ def _bodies(fake_url: str) -> dict[str, tuple[str, str]]:
         ),
         "modal": (view_submission_body("deal_new", form), FORM),
         "event": (
-            event_body({"type": "app_home_opened", "user": "U_REP", "tab": "home"}),
+            event_body({"type": "app_home_opened", "user": "UREP", "tab": "home"}),
             JSON,
         ),
     }
@@ -150,7 +150,7 @@ def test_a_replayed_form_submission_creates_one_deal(bot, tally):
     form = {
         "name": {"value": {"type": "plain_text_input", "value": "Form deal"}},
         "stage": {"value": {"type": "static_select", "selected_option": {"value": "assessment"}}},
-        "owner": {"value": {"type": "users_select", "selected_user": "U_REP"}},
+        "owner": {"value": {"type": "users_select", "selected_user": "UREP"}},
     }
     body = view_submission_body("deal_new", form, trigger_id="333.444.form")
     assert bot.http.post(body, FORM)[0] == 200
@@ -164,7 +164,7 @@ def test_a_replayed_form_submission_creates_one_deal(bot, tally):
 
 @pytest.mark.parametrize("retry_header", [False, True])
 def test_a_redelivered_event_is_handled_once(bot, tally, retry_header):
-    event = {"type": "app_home_opened", "user": "U_REP", "tab": "home", "channel": "D0HOME"}
+    event = {"type": "app_home_opened", "user": "UREP", "tab": "home", "channel": "D0HOME"}
     body = event_body(event, event_id="Ev0REDELIVER")
     headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     for attempt in range(3):

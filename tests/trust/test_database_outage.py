@@ -106,7 +106,7 @@ def test_postgres_outage_is_answered_and_recovered_without_restart(postgres_url,
     tally = Tally("postgresql")
     _truncate_all(postgres_url)
     proxied = make_url(postgres_url).set(port=relay.port).render_as_string(hide_password=False)
-    services = Services(db=Database(proxied), clock=ManualClock(), admins=frozenset({"U_ADMIN"}))
+    services = Services(db=Database(proxied), clock=ManualClock(), admins=frozenset({"UADMIN"}))
     bot = Bot(services, fake)
     try:
         assert "#1" in bot.command("/deal", "new Acme 12k").text

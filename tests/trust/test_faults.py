@@ -27,7 +27,7 @@ def _posted(calls, channel: str | None = None) -> list:
 
 @pytest.mark.parametrize("kind", list(FAULTS))
 def test_feed_post_home_and_digest_survive_slack_faults(bot, kind, tally):
-    bot.command("/sales", "settings feed:<#C0FEED|feed>", user="U_ADMIN")
+    bot.command("/sales", "settings feed:<#C0FEED|feed>", user="UADMIN")
     bot.command("/deal", "new Acme 12k")
     bot.fake.wait_for("views.publish", 1)
 
@@ -52,7 +52,7 @@ def test_feed_post_home_and_digest_survive_slack_faults(bot, kind, tally):
 
     # A digest posted now.
     bot.fake.fail_next("chat.postMessage", times=2, **FAULTS[kind])
-    sent = bot.command("/digest", "send pipeline <#C0DIG|dig>", user="U_ADMIN")
+    sent = bot.command("/digest", "send pipeline <#C0DIG|dig>", user="UADMIN")
     assert "Posting the pipeline digest" in sent.text
     bot.fake.wait_for("chat.postMessage", len(feed) + 3, timeout=15)
     bot.runtime.followups.shutdown(wait=True)

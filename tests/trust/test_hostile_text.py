@@ -70,9 +70,9 @@ def _others_deal(bot) -> str:
 
 
 def _seed(bot) -> None:
-    bot.command("/deal", "new Victim Corp 50k", team_id=VICTIM_TEAM, user="U_ADMIN")
+    bot.command("/deal", "new Victim Corp 50k", team_id=VICTIM_TEAM, user="UADMIN")
     bot.command("/lead", "new Victim Lead email:v@victim.io", team_id=VICTIM_TEAM)
-    bot.command("/deal", "new Others 10k <@U0OTHER|other>", user="U_ADMIN")
+    bot.command("/deal", "new Others 10k <@U0OTHER|other>", user="UADMIN")
     bot.command("/deal", "new Mine 5k")
     bot.command("/lead", "new Lia email:lia@x.io")
 
@@ -116,7 +116,7 @@ def test_any_text_gets_a_reply_and_changes_nothing_outside(bot, command, tally):
     @given(
         sub=st.sampled_from(SUBCOMMANDS[command]),
         rest=st.one_of(short_text, short_text, long_text),
-        user=st.sampled_from(["U_REP", "U_REP", "U_ADMIN"]),
+        user=st.sampled_from(["UREP", "UREP", "UADMIN"]),
     )
     def check(sub: str, rest: str, user: str) -> None:
         text = f"{sub} {rest}".strip()
@@ -128,7 +128,7 @@ def test_any_text_gets_a_reply_and_changes_nothing_outside(bot, command, tally):
         assert "Something went wrong" not in result.text, (text, result.text)
         reply = formatted(result.body)
         assert not any(s in reply for s in SPECIAL), (text, reply[:500])
-        if user == "U_REP":
+        if user == "UREP":
             assert _others_deal(bot) == others, text
         assert _rows(bot, VICTIM_TEAM) == victim, text
 
@@ -143,7 +143,7 @@ HOSTILE_NAME = '"<!channel> <@U0VICTIM> *Big* <https://evil.example|click> & co"
 
 
 def test_markup_in_names_is_shown_escaped_everywhere(bot, tally):
-    bot.command("/sales", "settings feed:<#C0FEED|feed>", user="U_ADMIN")
+    bot.command("/sales", "settings feed:<#C0FEED|feed>", user="UADMIN")
     made = bot.command("/deal", f"new {HOSTILE_NAME} 12k company:<!here>")
     assert "#1" in made.text, made.text
     bot.command("/deal", "new <!here> Acme 5k")
@@ -158,13 +158,13 @@ def test_markup_in_names_is_shown_escaped_everywhere(bot, tally):
         bot.command("/lead", "show L1"),
         bot.command("/lead", "list"),
         bot.command("/pipeline", "bottlenecks"),
-        bot.command("/digest", "preview pipeline", user="U_ADMIN"),
-        bot.command("/digest", "send pipeline <#C0DIG|dig>", user="U_ADMIN"),
+        bot.command("/digest", "preview pipeline", user="UADMIN"),
+        bot.command("/digest", "send pipeline <#C0DIG|dig>", user="UADMIN"),
         bot.command("/deal", "won 1"),
         bot.command("/deal", "move 2 next"),
         bot.command("/deal", "show <!here>"),
     ]
-    bot.http.event({"type": "app_home_opened", "user": "U_REP", "tab": "home"})
+    bot.http.event({"type": "app_home_opened", "user": "UREP", "tab": "home"})
     bot.fake.wait_for("chat.postMessage", 2, timeout=10)  # feed win + digest
     bot.runtime.followups.shutdown(wait=True)
     shown = [formatted(r.body) for r in replies]

@@ -28,7 +28,7 @@ def _seed_home(bot) -> None:
         ("/sales", "role <@U0HOMEREP|homerep> manager"),
     ]
     for cmd, text in cmds:
-        result = bot.command(cmd, text, user="U_ADMIN", team_id=HOME)
+        result = bot.command(cmd, text, user="UADMIN", team_id=HOME)
         assert "You can't" not in result.text and ":warning:" not in result.text, result.text
 
 
@@ -60,7 +60,7 @@ def test_nothing_crosses_between_workspaces(bot, tally):
     seen = len(bot.fake.calls)
     leaks: list[str] = []
     # An admin of the other workspace: the strongest caller there is.
-    for user in ("U_ADMIN", "U0AWAY"):
+    for user in ("UADMIN", "U0AWAY"):
         for cmd, text in ATTEMPTS:
             result = bot.command(cmd, text, user=user, team_id=AWAY)
             assert result.status == 200
@@ -74,7 +74,7 @@ def test_nothing_crosses_between_workspaces(bot, tally):
         for number in (1, 2):
             calls = len(bot.fake.calls_to("respond"))
             value = json.dumps({"n": number, "v": 1})
-            status, _, _ = bot.http.action(action_id, value, user_id="U_ADMIN", team_id=AWAY)
+            status, _, _ = bot.http.action(action_id, value, user_id="UADMIN", team_id=AWAY)
             assert status == 200
             (reply,) = bot.fake.wait_for("respond", calls + 1)[calls:]
             assert "No deal matches" in reply.args["text"], reply.args["text"]
@@ -82,7 +82,7 @@ def test_nothing_crosses_between_workspaces(bot, tally):
     # App Home from AWAY: its own (empty) totals only.
     publishes = len(bot.fake.calls_to("views.publish"))
     status, _, _ = bot.http.event(
-        {"type": "app_home_opened", "user": "U_ADMIN", "tab": "home"}, team_id=AWAY
+        {"type": "app_home_opened", "user": "UADMIN", "tab": "home"}, team_id=AWAY
     )
     assert status == 200
     publish = bot.fake.wait_for("views.publish", publishes + 1)[-1]

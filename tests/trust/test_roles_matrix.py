@@ -18,7 +18,7 @@ from assistant.slack.runtime import FollowUps
 from tests.e2e.test_home_tab import home_text
 from tests.trust.conftest import state
 
-ADMIN, MANAGER, OWNER, OTHER_REP, MARKETER = "U_ADMIN", "U0MGR", "U0OWNER", "U0REP2", "U0MKT"
+ADMIN, MANAGER, OWNER, OTHER_REP, MARKETER = "UADMIN", "U0MGR", "U0OWNER", "U0REP2", "U0MKT"
 ROLES = {
     "admin": ADMIN,
     "manager": MANAGER,

@@ -30,13 +30,13 @@ def every_library_at_debug(caplog):
 
 
 def test_tokens_and_signing_secret_never_leak(bot, caplog, tally, every_library_at_debug):
-    bot.fake.users["U_ADMIN"] = {"id": "U_ADMIN", "is_admin": True}
+    bot.fake.users["UADMIN"] = {"id": "UADMIN", "is_admin": True}
     raws: list[str] = []
 
     def say(cmd: str, text: str, **kw) -> None:
         raws.append(bot.command(cmd, text, **kw).raw)
 
-    say("/sales", "settings feed:<#C0FEED|feed>", user="U_ADMIN")
+    say("/sales", "settings feed:<#C0FEED|feed>", user="UADMIN")
     say("/deal", "new Acme 12k")
     say("/deal", "new")  # the form
     say("/deal", "move 1 nowhere")
@@ -44,7 +44,7 @@ def test_tokens_and_signing_secret_never_leak(bot, caplog, tally, every_library_
     say("/deal", "won 1", user="U0MKT")
     bot.fake.fail_next("chat.postMessage", times=1, status=429, retry_after=1)
     say("/deal", "won 1")
-    say("/digest", "send pipeline <#C0DIG|dig>", user="U_ADMIN")
+    say("/digest", "send pipeline <#C0DIG|dig>", user="UADMIN")
     say("/funnel", "chart")
     say("/sales", "roles")
     status, _, raw = bot.http.action("deal_next", '{"n": 1, "v": 99}')

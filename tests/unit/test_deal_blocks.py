@@ -131,8 +131,8 @@ def test_the_form_reads_slack_state_and_reports_each_bad_field():
 
     values = {"name": field("Acme"), "amount": field("$1.5m"),
               "close": {"value": {"selected_date": "2020-01-31"}}}  # fmt: skip
-    new, errors = read_form(values, "U_REP")
-    assert errors == {} and new.amount == Decimal("1500000.00") and new.owner_id == "U_REP"
+    new, errors = read_form(values, "UREP")
+    assert errors == {} and new.amount == Decimal("1500000.00") and new.owner_id == "UREP"
     assert new.close_date.isoformat() == "2020-01-31"  # a past date is allowed
-    _, errors = read_form({"name": field(None), "amount": field("many")}, "U_REP")
+    _, errors = read_form({"name": field(None), "amount": field("many")}, "UREP")
     assert set(errors) == {"name", "amount"}

@@ -111,12 +111,10 @@ def test_table_sections_split_under_the_limit():
 def test_list_title_says_what_was_asked():
     period = Period(WHEN - timedelta(days=7), WHEN, "last 7 days")
     title = render.list_title(
-        LeadFilter("open", "U0BOB", "interest", "<ads>", "q1", period), me="U_REP"
+        LeadFilter("open", "U0BOB", "interest", "<ads>", "q1", period), me="UREP"
     )
     assert title == (
         "Open leads of <@U0BOB> in Interest with source &lt;ads&gt; with campaign q1 "
         "(created: last 7 days)"
     )
-    assert (
-        render.list_title(LeadFilter(owner_id="U_REP"), me="U_REP") == "Leads of yours (all time)"
-    )
+    assert render.list_title(LeadFilter(owner_id="UREP"), me="UREP") == "Leads of yours (all time)"
