@@ -24,7 +24,7 @@ from functools import cached_property
 from random import Random
 
 TEAM_ID = "T_BENCH"
-ADMIN = "U_ADMIN"
+ADMIN = "UADMIN"
 MANAGER = "UMGR00001"
 MARKETERS = ("UMKT00001", "UMKT00002", "UMKT00003")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

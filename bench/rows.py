@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistant.services import deals as deal_service
-from assistant.services import leads as lead_service
-from assistant.services.history import as_text
+from assistant.records import deals as deal_service
+from assistant.records import leads as lead_service
+from assistant.records.history import as_text
 from assistant.storage.models import Change, Deal, Lead, Note
 from bench import plan as P
 
-DEAL_TRACKED = deal_service.TRACKED_FIELDS
-LEAD_TRACKED = lead_service.TRACKED_FIELDS
+DEAL_TRACKED = deal_service.TRACKED
+LEAD_TRACKED = lead_service.TRACKED
 FUNNEL_POSITION = {key: i for i, key in enumerate(P.FUNNEL)}
 DEAL_COLUMNS = tuple(c.name for c in Deal.__table__.columns)
 LEAD_COLUMNS = tuple(c.name for c in Lead.__table__.columns)

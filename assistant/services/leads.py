@@ -11,36 +11,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.domain.errors import InvalidInput, InvalidTransition
+from assistant.domain.limits import MAX_EMAIL, MAX_LABEL, MAX_NAME, MAX_REASON
 from assistant.domain.roles import require_deal_creator, require_lead_change
 from assistant.domain.stage_match import match_stage
-from assistant.domain.stages import FUNNEL_ACTION, LeadStatus, StageKind
+from assistant.domain.stages import LeadStatus, StageKind
+from assistant.records import leads as records
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import one_deal_view
-from assistant.services.deals import (
-    MAX_LABEL,
-    MAX_NAME,
-    NewDeal,
-    clean_name,
-    clean_optional,
-    insert_deal,
-)
-from assistant.services.history import record
+from assistant.services.deals import NewDeal, clean_name, clean_optional, insert_deal
 from assistant.services.lookup import find_lead
 from assistant.services.roles import role_in
 from assistant.services.views import ConversionResult, LeadMoveResult, LeadView
-from assistant.services.workspaces import ensure_workspace, load_stages, stage_defs
+from assistant.services.workspaces import ensure_workspace, read_stages, stage_defs
 from assistant.storage.models import Deal, Lead, Stage, Workspace
-
-# Sales taking a lead on means the customer is considering a purchase.
-CONVERTED_STAGE = "consideration"
-TRACKED_FIELDS = (
-    "name", "company", "email", "source", "campaign", "stage_key",
-    "furthest_stage_key", "status", "drop_reason", "owner_id",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,8 +51,8 @@ def create_lead(services: Services, actor: Actor, new: NewLead) -> LeadView:
 
 
 def insert_lead(session: Session, workspace: Workspace, actor_id: str, new: NewLead, now) -> Lead:
-    stages = _funnel(session, workspace.id)
-    stage_key = match_stage(new.stage, stage_defs(stages)) if new.stage else stages[0].key
+    stages = stage_defs(read_stages(session, workspace.id, StageKind.FUNNEL))
+    stage_key = match_stage(new.stage, stages) if new.stage else stages[0].key
     email = _clean_email(new.email)
     if email:
         existing = session.scalar(
@@ -73,29 +60,18 @@ def insert_lead(session: Session, workspace: Workspace, actor_id: str, new: NewL
         )
         if existing is not None:
             raise InvalidInput(f"A lead with email {email} already exists: L{existing}.")
-    name = clean_name(new.name)
-    lead = Lead(
-        workspace_id=workspace.id,
-        number=_next_number(session, workspace.id),
-        name=name,
-        name_folded=name.casefold(),
-        company=clean_optional(new.company, MAX_NAME, "company"),
-        email=email,
-        source=clean_optional(new.source, MAX_LABEL, "source"),
-        campaign=clean_optional(new.campaign, MAX_LABEL, "campaign"),
-        stage_key=stage_key,
-        furthest_stage_key=stage_key,
-        status=LeadStatus.OPEN.value,
-        owner_id=new.owner_id or actor_id,
-        action_at=now if stage_key == FUNNEL_ACTION else None,
-        created_by=actor_id,
-        created_at=now,
-        updated_at=now,
+    values = {
+        "name": clean_name(new.name),
+        "company": clean_optional(new.company, MAX_NAME, "company"),
+        "email": email,
+        "source": clean_optional(new.source, MAX_LABEL, "source"),
+        "campaign": clean_optional(new.campaign, MAX_LABEL, "campaign"),
+        "stage_key": stage_key,
+        "owner_id": new.owner_id or actor_id,
+    }
+    return records.insert_lead(
+        session, workspace_id=workspace.id, values=values, actor_id=actor_id, at=now
     )
-    session.add(lead)
-    session.flush()
-    _record(session, lead, "create", actor_id, now, {f: None for f in TRACKED_FIELDS})
-    return lead
 
 
 def _clean_email(email: str | None) -> str | None:
@@ -105,44 +81,9 @@ def _clean_email(email: str | None) -> str | None:
     if email.startswith("<mailto:"):
         email = email[len("<mailto:") :].split("|")[0].rstrip(">")
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email or len(email) > 254:
+    if not local or "." not in domain or " " in email or len(email) > MAX_EMAIL:
         raise InvalidInput(f"`{email}` is not an email address.")
     return email
-
-
-def _next_number(session: Session, workspace_id: int) -> int:
-    return session.execute(
-        update(Workspace)
-        .where(Workspace.id == workspace_id)
-        .values(lead_seq=Workspace.lead_seq + 1)
-        .returning(Workspace.lead_seq)
-    ).scalar_one()
-
-
-def _funnel(session: Session, workspace_id: int) -> list[Stage]:
-    return load_stages(session, workspace_id, StageKind.FUNNEL)
-
-
-def _record(session, lead: Lead, action: str, actor_id, now, before: dict) -> None:
-    record(
-        session,
-        workspace_id=lead.workspace_id,
-        entity="lead",
-        entity_id=lead.id,
-        action=action,
-        actor_id=actor_id,
-        at=now,
-        changes={f: (before[f], getattr(lead, f)) for f in TRACKED_FIELDS},
-    )
-
-
-def _advance(lead: Lead, stage_key: str, stages: list[Stage], now: datetime) -> None:
-    position = {s.key: s.position for s in stages}
-    lead.stage_key = stage_key
-    if position[stage_key] > position.get(lead.furthest_stage_key, -1):
-        lead.furthest_stage_key = stage_key
-    if stage_key == FUNNEL_ACTION and lead.action_at is None:
-        lead.action_at = now
 
 
 @dataclass
@@ -152,16 +93,15 @@ class _LeadChange:
     lead: Lead
     now: datetime
 
-    def snapshot(self) -> dict[str, object]:
-        return {f: getattr(self.lead, f) for f in TRACKED_FIELDS}
-
 
 @contextmanager
 def _changing_lead(services: Services, actor: Actor, ref: str, action: str):
-    now = services.now()
     with services.db.transaction() as session:
-        workspace = ensure_workspace(session, actor.team_id, now, services.default_timezone)
+        workspace = ensure_workspace(
+            session, actor.team_id, services.now(), services.default_timezone
+        )
         lead = find_lead(session, workspace.id, ref, lock=True)
+        now = services.now()  # under the lock, as for deals: history in time order
         role = role_in(session, services, workspace, actor)
         require_lead_change(role, actor.user_id, lead.owner_id, action)
         yield _LeadChange(session, workspace, lead, now)
@@ -172,14 +112,13 @@ def move_lead(services: Services, actor: Actor, ref: str, stage_text: str) -> Le
         lead = change.lead
         if lead.status != LeadStatus.OPEN:
             raise InvalidTransition(f"Lead L{lead.number} is {lead.status}; it can't move.")
-        stages = _funnel(change.session, change.workspace.id)
-        target = match_stage(stage_text, stage_defs(stages), current_key=lead.stage_key)
+        stages = stage_defs(read_stages(change.session, change.workspace.id, StageKind.FUNNEL))
+        target = match_stage(stage_text, stages, current_key=lead.stage_key)
         if target == lead.stage_key:
             raise InvalidTransition(f"Lead L{lead.number} is already in `{target}`.")
-        before = change.snapshot()
-        _advance(lead, target, stages, change.now)
-        _save(change, lead, "move", actor, before)
-        return LeadMoveResult(lead_view(change.session, lead), before["stage_key"], target)
+        source = lead.stage_key
+        records.move(change.session, lead, target, actor.user_id, change.now)
+        return LeadMoveResult(lead_view(change.session, lead), source, target)
 
 
 def convert_lead(
@@ -197,7 +136,6 @@ def convert_lead(
         require_deal_creator(role_in(session, services, change.workspace, actor))
         if lead.status != LeadStatus.OPEN:
             raise InvalidTransition(f"Lead L{lead.number} is already {lead.status}.")
-        before = change.snapshot()
         new_deal = NewDeal(
             name=f"{lead.company} — {lead.name}" if lead.company else lead.name,
             amount=amount,
@@ -209,45 +147,18 @@ def convert_lead(
             lead_id=lead.id,
         )
         deal = insert_deal(session, change.workspace, actor.user_id, new_deal, change.now)
-        stages = _funnel(session, change.workspace.id)
-        position = {s.key: s.position for s in stages}
-        if position.get(lead.stage_key, 0) < position.get(CONVERTED_STAGE, 0):
-            _advance(lead, CONVERTED_STAGE, stages, change.now)
-        lead.status = LeadStatus.CONVERTED.value
-        _save(change, lead, "convert", actor, before)
+        records.convert(session, lead, actor.user_id, change.now)
         return ConversionResult(lead_view(session, lead), one_deal_view(session, deal, change.now))
 
 
 def drop_lead(services: Services, actor: Actor, ref: str, reason: str | None) -> LeadView:
+    reason = (reason or "").strip()[:MAX_REASON] or None
     with _changing_lead(services, actor, ref, "drop this lead") as change:
         lead = change.lead
         if lead.status != LeadStatus.OPEN:
             raise InvalidTransition(f"Lead L{lead.number} is already {lead.status}.")
-        before = change.snapshot()
-        lead.status = LeadStatus.DROPPED.value
-        lead.drop_reason = (reason or "").strip()[:500] or None
-        _save(change, lead, "drop", actor, before)
+        records.drop(change.session, lead, reason, actor.user_id, change.now)
         return lead_view(change.session, lead)
-
-
-def mark_lead_won(session: Session, deal: Deal, actor_id: str, now: datetime) -> None:
-    """A won deal is the customer's purchase: its lead reaches `action`."""
-    if deal.lead_id is None:
-        return
-    lead = session.get(Lead, deal.lead_id, with_for_update=True)
-    if lead is None or lead.stage_key == FUNNEL_ACTION:
-        return
-    before = {f: getattr(lead, f) for f in TRACKED_FIELDS}
-    _advance(lead, FUNNEL_ACTION, _funnel(session, lead.workspace_id), now)
-    lead.updated_at = now
-    session.flush()
-    _record(session, lead, "won", actor_id, now, before)
-
-
-def _save(change: _LeadChange, lead: Lead, action: str, actor: Actor, before: dict) -> None:
-    lead.updated_at = change.now
-    change.session.flush()
-    _record(change.session, lead, action, actor.user_id, change.now, before)
 
 
 def lead_view(session: Session, lead: Lead) -> LeadView:

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.domain.roles import DEFAULT_ROLE, Role, require_admin
+from assistant.records.history import record
 from assistant.services.context import Actor, Services
-from assistant.services.history import record
 from assistant.services.workspaces import WorkspaceRow, ensure_workspace, workspace_for_reading
 from assistant.storage.models import User, Workspace
 

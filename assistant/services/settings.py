@@ -13,8 +13,8 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.roles import require_admin
 from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import DealStatus, StageKind
+from assistant.records.history import record
 from assistant.services.context import Actor, Services
-from assistant.services.history import record
 from assistant.services.roles import role_in
 from assistant.services.views import StageView
 from assistant.services.workspaces import (

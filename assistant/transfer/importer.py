@@ -23,11 +23,12 @@ from sqlalchemy import select
 from assistant.domain.errors import UnknownStage
 from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import LOST, WON
+from assistant.records import batch
 from assistant.services.workspaces import ensure_workspace
+from assistant.storage.bulk import large_cache
 from assistant.storage.database import Database
 from assistant.storage.models import Workspace
 from assistant.transfer import writer
-from assistant.transfer.bulk import large_cache
 from assistant.transfer.columns import DEALS, LEADS, ColumnMap, HeaderError, map_columns
 from assistant.transfer.gcpause import collector_paused
 from assistant.transfer.own_rows import own_deal_parser
@@ -301,8 +302,8 @@ def _write(db, scope: Scope, kind, records, positions, now, report, progress) ->
             missing = len(refs - set(lead_ids))
             if missing:
                 report.warnings.append(f"{missing} lead references matched no lead; not linked")
-        report.inserted = writer.insert_new(
-            session, kind, workspace.id, new, now, lead_ids, progress.advance
+        report.inserted = batch.insert_new(
+            session, kind, workspace.id, new, now, lead_ids=lead_ids, tick=progress.advance
         )
 
 

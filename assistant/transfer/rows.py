@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from assistant.domain.stages import LOST, WON
+from assistant.records.leads import CONVERTED_STAGE
 from assistant.storage.models import Deal, Lead
 from assistant.transfer.columns import DEALS, ColumnMap
 from assistant.transfer.stages_map import (
@@ -42,7 +43,6 @@ from assistant.transfer.values import (
 )
 
 DEFAULT_OWNER = "unassigned"
-CONVERTED_STAGE = "consideration"  # as leads.convert_lead: sales taking a lead on
 ACTION_STAGE = "action"
 DEAL_HISTORY_FIELDS = ("stage_key", "status")
 LEAD_HISTORY_FIELDS = ("stage_key", "furthest_stage_key", "status")

@@ -22,13 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.domain.stages import LOST, WON
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    field: str  # stage_key | status | furthest_stage_key
-    value: str
-    at: datetime
+from assistant.records.history import Event
 
 
 @dataclass(frozen=True, slots=True)

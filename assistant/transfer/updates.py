@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.domain.stages import LOST, WON
-from assistant.services import deals as deal_service
-from assistant.services import leads as lead_service
-from assistant.services.history import as_text, record
+from assistant.domain.stages import FUNNEL_ACTION, LOST, WON
+from assistant.records import deals as deal_records
+from assistant.records import leads as lead_records
+from assistant.records.history import as_text
 from assistant.storage.models import Change, Deal, Lead
 from assistant.transfer.rows import Record
 
@@ -71,33 +71,22 @@ def update_deal(session: Session, deal: Deal, rec: Record, now: datetime) -> boo
         floor = max(deal.stage_entered_at, deal.closed_at or deal.stage_entered_at)
         entered = _when(values["stage_entered_at"], floor, now)
         if deal.status != "open" and status == "open":
-            change = {"stage_key": stage, "status": "open", "stage_entered_at": entered}
-            steps.append(("reopen", entered, change | {"closed_at": None, "lost_reason": None}))
+            steps.append(("reopen", entered, deal_records.reopening(stage, entered)))
         elif stage != deal.stage_key:
-            steps.append(("move", entered, {"stage_key": stage, "stage_entered_at": entered}))
+            steps.append(("move", entered, deal_records.moving(stage, entered)))
         else:
             entered = deal.stage_entered_at
         if status in (WON, LOST) and status != deal.status:
             closed_at = _when(values["closed_at"], max(entered, floor), now)
-            change = {
-                "status": status,
-                "closed_at": closed_at,
-                "lost_reason": values["lost_reason"],
-            }
-            steps.append((status, closed_at, change))
+            reason = values["lost_reason"]
+            steps.append((status, closed_at, deal_records.closing(status, closed_at, None, reason)))
     if simple:
-        if "name" in simple:
-            simple["name_folded"] = simple["name"].casefold()
         steps.append(("edit", now, simple))
     for action, at, change in steps:
-        before = {f: getattr(deal, f) for f in deal_service.TRACKED_FIELDS}
-        for field, value in change.items():
-            setattr(deal, field, value)
-        record(
-            session, workspace_id=deal.workspace_id, entity="deal", entity_id=deal.id,
-            action=action, actor_id=ACTOR, at=at,
-            changes={f: (before[f], getattr(deal, f)) for f in deal_service.TRACKED_FIELDS},
-        )  # fmt: skip
+        if action == WON:
+            deal_records.close(session, deal, WON, ACTOR, at)
+        else:
+            deal_records.change(session, deal, action, ACTOR, at, **change)
     deal.updated_at = now
     return True
 
@@ -121,10 +110,8 @@ def update_lead(
     if not lead_differs(lead, rec, positions):
         return False
     values = rec.values
-    before = {f: getattr(lead, f) for f in lead_service.TRACKED_FIELDS}
+    before_stage, before_status = lead.stage_key, lead.status
     changes = _simple(lead, rec, LEAD_SIMPLE)
-    if "name" in changes:
-        lead.name_folded = changes["name"].casefold()
     at = now
     if "stage_key" in rec.present:
         stage_events = [e.at for e in rec.events if e.field == "stage_key"]
@@ -132,17 +119,12 @@ def update_lead(
         furthest = _further(lead.furthest_stage_key, values["furthest_stage_key"], positions)
         changes |= {"stage_key": values["stage_key"], "status": values["status"]}
         changes["furthest_stage_key"] = furthest
-        if furthest == lead_service.FUNNEL_ACTION and lead.action_at is None:
+        if furthest == FUNNEL_ACTION and lead.action_at is None:
             changes["action_at"] = values["action_at"] or at
-    for field, value in changes.items():
-        setattr(lead, field, value)
-    action = "move" if before["stage_key"] != lead.stage_key else "edit"
-    if before["status"] != lead.status:
-        action = {"converted": "convert", "dropped": "drop"}.get(lead.status, "reopen")
-    record(
-        session, workspace_id=lead.workspace_id, entity="lead", entity_id=lead.id,
-        action=action, actor_id=ACTOR, at=at,
-        changes={f: (before[f], getattr(lead, f)) for f in lead_service.TRACKED_FIELDS},
-    )  # fmt: skip
+    action = "move" if changes.get("stage_key", before_stage) != before_stage else "edit"
+    status = changes.get("status", before_status)
+    if status != before_status:
+        action = {"converted": "convert", "dropped": "drop"}.get(status, "reopen")
+    lead_records.change(session, lead, action, ACTOR, at, **changes)
     lead.updated_at = now
     return True

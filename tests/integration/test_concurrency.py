@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from assistant.domain.errors import InvalidTransition
 from assistant.domain.stages import DEFAULT_PIPELINE
+from assistant.records.deals import TRACKED as TRACKED_FIELDS
+from assistant.records.history import as_text
 from assistant.services import deals
 from assistant.services.context import Actor, Services
-from assistant.services.deals import TRACKED_FIELDS, NewDeal
-from assistant.services.history import as_text
+from assistant.services.deals import NewDeal
 from assistant.storage.database import Database
 from assistant.storage.models import Change, Deal
 

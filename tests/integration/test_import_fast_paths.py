@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
+from assistant.records.batch import CHANGE_COLUMNS, DEAL_COLUMNS
 from assistant.storage.models import Change, Deal
+from assistant.storage.stored import converters
 from assistant.transfer import importer
 from assistant.transfer.columns import map_columns
 from assistant.transfer.own_rows import own_deal_parser
 from assistant.transfer.rows import RowProblems, parse_deal
 from assistant.transfer.scope import load_scope
-from assistant.transfer.stored import converters
-from assistant.transfer.writer import CHANGE_COLUMNS, DEAL_COLUMNS
 
 HEADER = [
     "external_id", "name", "company", "amount", "currency", "owner", "stage", "status",

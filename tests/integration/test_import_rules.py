@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from assistant.records import history as writer
 from assistant.services import deals as deal_service
 from assistant.services.context import Actor
 from assistant.services.deal_views import stage_map
 from assistant.services.deals import NewDeal
 from assistant.services.queries import stage_stays
 from assistant.storage.models import Change, Deal, Lead
-from assistant.transfer import writer
 from assistant.transfer.cli import main
 from tests.support.dbdump import dump
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from assistant.transfer.stored import converters
+from assistant.storage.stored import converters
 
 
 @contextmanager

@@ -1,0 +1,20 @@
+"""How long each kind of text may be: the width of its column, and what lists show.
+
+One place, because the same limit is checked where it is typed (commands, the form, imports)
+and enforced where it is stored (storage/models.py): a name accepted by one and refused by
+the other would fail in PostgreSQL with a raw error.
+"""
+
+from __future__ import annotations
+
+MAX_NAME = 200  # deal and lead names, companies
+MAX_LABEL = 100  # sources, campaigns, external record ids
+MAX_REASON = 500  # lost and drop reasons
+MAX_NOTE = 3000  # a note's text
+MAX_EMAIL = 254  # RFC 5321's longest path
+MAX_STAGE_KEY = 40
+MAX_STAGE_LABEL = 80
+MAX_USER_ID = 32  # Slack user ids, or the names imported owners keep until mapped
+MAX_HISTORY_DETAIL = 200  # a note's text as its history row shows it
+
+LIST_LIMIT = 500  # rows a list reads at most; the rest is counted

@@ -1,0 +1,198 @@
+"""The append-only history: the only code that writes `changes` rows.
+
+Every change of a tracked field becomes one row (who, when, old, new), written in the same
+transaction as the change. A change made by a person (a command, a button, the form) and a
+change rebuilt from a file (an import) produce the same rows, because both come through here:
+`changed()` for a change applied to a record, `timeline_rows()` for a record's whole history
+at once (imports, generated data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from assistant.domain.limits import MAX_HISTORY_DETAIL
+from assistant.domain.stages import LOST
+from assistant.storage.bulk import append_rows
+from assistant.storage.models import Change
+
+CHANGE_COLUMNS = (
+    "workspace_id", "entity", "entity_id", "action", "field", "old_value", "new_value",
+    "actor_id", "at",
+)  # fmt: skip
+# Rows written one by one (a command) go through an INSERT; many (an import) through the
+# driver's bulk path. Below this, the bulk path's setup costs more than it saves.
+BULK_FROM = 50
+
+
+def as_text(value: object) -> str | None:
+    """One canonical text form per value, so the history can be replayed exactly."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal("0.01")), "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+class History:
+    """The history rows of one transaction, as `CHANGE_COLUMNS` tuples, written by `write`."""
+
+    def __init__(self, workspace_id: int) -> None:
+        self.workspace_id = workspace_id
+        self.rows: list[tuple] = []
+
+    def changed(
+        self,
+        entity: str,
+        entity_id: int,
+        action: str,
+        actor_id: str | None,
+        at: datetime,
+        changes: Iterable[tuple[str, object, object]],
+    ) -> None:
+        """One row per (field, old, new) whose value really changed."""
+        for field, old, new in changes:
+            old_text, new_text = as_text(old), as_text(new)
+            if old_text != new_text:
+                self.rows.append(
+                    (self.workspace_id, entity, entity_id, action, field, old_text, new_text,
+                     actor_id, at)
+                )  # fmt: skip
+
+    def event(
+        self,
+        entity: str,
+        entity_id: int,
+        action: str,
+        actor_id: str | None,
+        at: datetime,
+        detail: str | None = None,
+    ) -> None:
+        """A change with no field of its own (a note added, a summary of settings)."""
+        detail = detail[:MAX_HISTORY_DETAIL] if detail else detail
+        self.rows.append(
+            (self.workspace_id, entity, entity_id, action, None, None, detail, actor_id, at)
+        )
+
+    def write(self, session: Session) -> None:
+        rows, self.rows = self.rows, []
+        if len(rows) >= BULK_FROM:
+            append_rows(session, Change.__table__, CHANGE_COLUMNS, rows)
+        elif rows:
+            session.execute(
+                insert(Change.__table__), [dict(zip(CHANGE_COLUMNS, r, strict=True)) for r in rows]
+            )
+
+
+def record(
+    session: Session,
+    *,
+    workspace_id: int,
+    entity: str,
+    entity_id: int,
+    action: str,
+    actor_id: str | None,
+    at: datetime,
+    changes: dict[str, tuple[object, object]],
+) -> None:
+    """Write the rows of one change at once: `changes` maps each field to (old, new)."""
+    history = History(workspace_id)
+    history.changed(
+        entity, entity_id, action, actor_id, at, ((f, o, n) for f, (o, n) in changes.items())
+    )
+    history.write(session)
+
+
+def diff(before: dict[str, object], after: object, fields: Sequence[str]):
+    """(field, old, new) for each of `fields`, old from `before`, new read off `after`."""
+    return ((f, before[f], getattr(after, f)) for f in fields)
+
+
+# -- a whole history at once (imports, generated data) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One field of a record taking a value at a time: how a file's history is given."""
+
+    field: str  # stage_key | status | furthest_stage_key
+    value: str
+    at: datetime
+
+
+def _event_action(event: Event, following: Event | None) -> str:
+    if event.field == "status":
+        if event.value == "open":
+            return "reopen"
+        return {"converted": "convert", "dropped": "drop"}.get(event.value, event.value)
+    reopened = following and following.field == "status" and following.value == "open"
+    return "reopen" if reopened and following.at == event.at else "move"
+
+
+def history_rows(
+    entity: str,
+    entity_id: int,
+    workspace_id: int,
+    values: dict[str, object],
+    events: Sequence[Event],
+    tracked: Sequence[str],
+    actor: str,
+) -> list[tuple]:
+    """The rows the changes of a record's whole life would have written, one by one: the
+    create rows, then one row per later stage/status event, with the actions `changed()` is
+    given for them (move, won, lost, reopen, convert, drop).
+
+    `values` is the record's final state; the events say what its stage and status were at
+    first and when they changed. Rows are `CHANGE_COLUMNS` tuples with old/new already in
+    `as_text` form. An import builds about ten per record, so this is written for speed:
+    event values are already text (str), and only the create rows' other values go through
+    `as_text`.
+    """
+    created_at = values["created_at"]
+    firsts: dict[str, Event] = {}
+    for event in events:
+        firsts.setdefault(event.field, event)
+    rows = []
+    for field in tracked:
+        if field in firsts:
+            value = firsts[field].value
+        elif field in ("lost_reason", "drop_reason"):
+            value = None  # set when the record is lost or dropped
+        else:
+            value = values.get(field)
+        if value is not None:
+            text = value if type(value) is str else as_text(value)
+            rows.append(
+                (workspace_id, entity, entity_id, "create", field, None, text, actor, created_at)
+            )
+    if len(firsts) == len(events):
+        return rows
+    state = {field: event.value for field, event in firsts.items()}
+    later = [e for e in events if firsts[e.field] is not e]
+    # The reason goes with the record's last status change only.
+    last_status = max((i for i, e in enumerate(later) if e.field == "status"), default=-1)
+    reason_field = "lost_reason" if entity == "deal" else "drop_reason"
+    reason = as_text(values.get(reason_field))
+    for index, event in enumerate(later):
+        field, new = event.field, event.value
+        old = state.get(field)
+        if old == new:
+            continue
+        following = later[index + 1] if index + 1 < len(later) else None
+        action = _event_action(event, following)
+        at = event.at
+        rows.append((workspace_id, entity, entity_id, action, field, old, new, actor, at))
+        state[field] = new
+        if new in (LOST, "dropped") and index >= last_status and reason:
+            rows.append(
+                (workspace_id, entity, entity_id, action, reason_field, None, reason, actor, at)
+            )
+    return rows
