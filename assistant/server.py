@@ -7,14 +7,18 @@ import signal
 import threading
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.app import create_app, make_web_client
 from assistant.config import Settings
+from assistant.digests.compose import make_composer
 from assistant.digests.model import ClientFor
 from assistant.digests.scheduler import DigestScheduler
+from assistant.listeners.oauth import WorkspaceInstallationStore, bot_client_for
+from assistant.listeners.runtime import Runtime
 from assistant.services.context import Services
-from assistant.slack.runtime import Runtime
+from assistant.services.deliveries import forget_old
+from assistant.services.purge import purge_expired
+from assistant.slack import client as slack_client
 from assistant.storage.database import Database
 from assistant.storage.migrate import upgrade_if_needed
 from assistant.web import create_wsgi_app, serve
@@ -39,19 +43,10 @@ def build_wsgi(settings: Settings):
 
 
 def scheduler_client(settings: Settings, token: str | None = None) -> WebClient:
-    """The digest scheduler's client retries 429s once and nothing else: its own retries are
-    kept in the database, and a client retrying a 5xx could post one digest twice."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
-    )
+    return slack_client.scheduler_client(settings.slack_api_url, token or settings.slack_bot_token)
 
 
 def build_scheduler(settings: Settings, services: Services) -> DigestScheduler:
-    from assistant.digests.compose import make_composer
-
     return DigestScheduler(
         services,
         make_composer(services),
@@ -65,8 +60,6 @@ def scheduler_client_for(settings: Settings, services: Services) -> ClientFor:
     if not settings.multi_workspace:
         client = scheduler_client(settings)
         return lambda _team_id: client
-    from assistant.slack.oauth import WorkspaceInstallationStore, bot_client_for
-
     store = WorkspaceInstallationStore(settings.slack_client_id or "", services)
     return bot_client_for(settings, store, lambda token: scheduler_client(settings, token))
 
@@ -74,9 +67,6 @@ def scheduler_client_for(settings: Settings, services: Services) -> ClientFor:
 def housekeeping(settings: Settings, services: Services) -> None:
     """Daily: purge workspaces uninstalled longer than the retention period, expired OAuth
     states, and delivery keys Slack can no longer retry."""
-    from assistant.services.purge import purge_expired
-    from assistant.slack.dedupe import forget_old
-
     purged = purge_expired(services, settings.data_retention_days)
     if purged:
         log.info("purged %d uninstalled workspace(s) past retention", len(purged))

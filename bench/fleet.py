@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.digests.schedule import Schedule, local_to_utc
+from assistant.domain.schedule import Schedule, local_to_utc
 from bench import fleet_setup
 from bench.fleet_check import Checked, check, compose_costs
 

@@ -23,12 +23,12 @@ from datetime import datetime, timedelta
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import text
 
-from assistant.digests.schedule import Schedule
-from assistant.digests.subscriptions import subscribe
 from assistant.domain.roles import Role
+from assistant.domain.schedule import Schedule
+from assistant.listeners.oauth import WorkspaceInstallationStore
 from assistant.services.context import Actor, Services
 from assistant.services.roles import set_role
-from assistant.slack.oauth import WorkspaceInstallationStore
+from assistant.services.subscriptions import subscribe
 from assistant.storage.database import Database
 from bench import plan as P
 from bench.generate import Sink

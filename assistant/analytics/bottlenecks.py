@@ -24,12 +24,11 @@ from assistant.analytics.pipeline import (
     checked,
     open_pipeline,
 )
-from assistant.analytics.stages import StageInfo
 from assistant.analytics.stats import median, percentile
 from assistant.analytics.stays import stay_ends
 from assistant.analytics.stuck import TOP_STUCK, StuckDeal, days_of, top_stuck_deals
 from assistant.domain.periods import Period
-from assistant.domain.stages import DealStatus
+from assistant.domain.stages import DealStatus, StageDef
 from assistant.storage.models import Deal
 
 
@@ -108,7 +107,7 @@ def _bottleneck(rows, loads: dict[str, StageLoad]) -> BottleneckStage | None:
     return worst
 
 
-def _row(stage: StageInfo, load: StageLoad, days_now: list[float], stays) -> BottleneckStage:
+def _row(stage: StageDef, load: StageLoad, days_now: list[float], stays) -> BottleneckStage:
     current = stays.get((CURRENT, stage.key), [])
     before = stays.get((PREVIOUS, stage.key), [])
     return BottleneckStage(

@@ -44,8 +44,8 @@ class Forecast:
 
 def forecast(session: Session, workspace_id: int, period: Period) -> Forecast:
     facts = workspace_facts(session, workspace_id)
-    first = period.start.astimezone(facts.timezone).date()
-    last = (period.end - timedelta(microseconds=1)).astimezone(facts.timezone).date()
+    first = period.start.astimezone(facts.zone).date()
+    last = (period.end - timedelta(microseconds=1)).astimezone(facts.zone).date()
     stages = pipeline_stages(session, workspace_id)
     is_open = (Deal.workspace_id == workspace_id, Deal.status == DealStatus.OPEN.value)
     rows = session.execute(

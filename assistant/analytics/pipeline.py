@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, case, false, func, literal, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics._sql import epoch_seconds, whole_seconds
-from assistant.analytics.stages import StageInfo, StageSet, pipeline_stages, workspace_facts
-from assistant.domain.stages import DealStatus
+from assistant.analytics.stages import pipeline_stages, workspace_facts
+from assistant.domain.stages import DealStatus, StageDef, StageSet
 from assistant.storage.models import Deal
 from assistant.storage.types import UTCDateTime
 
@@ -114,7 +114,7 @@ class Board:
     totals: BoardTotals
 
 
-def board_row(stage: StageInfo, load: StageLoad) -> BoardRow:
+def board_row(stage: StageDef, load: StageLoad) -> BoardRow:
     return BoardRow(
         key=stage.key,
         label=stage.label,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from assistant.domain.text import is_slack_user_id
+
 # Slack's documented limits: 50 blocks a message, 3,000 characters a section text,
 # 150 characters a header, 10 fields a section, 40,000 characters of a message's text. A
 # reply's fallback is kept to 3,000: it is what notifications and screen readers get.
@@ -27,9 +28,6 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
 EPHEMERAL = "ephemeral"
-# Slack user ids are upper-case letters and digits after U or W; an imported owner called
-# "Ulrich" must stay text, not become a broken mention.
-SLACK_USER_ID = re.compile(r"[UW][A-Z0-9_]{2,}")
 IN_CHANNEL = "in_channel"
 
 
@@ -130,7 +128,7 @@ def mention(user_id: str | None) -> str:
     """A user reference that Slack renders as their name; imported owners stay plain text."""
     if not user_id:
         return "nobody"
-    if SLACK_USER_ID.fullmatch(user_id):
+    if is_slack_user_id(user_id):  # an imported owner called "Ulrich" stays text
         return f"<@{user_id}>"
     return escape(user_id)
 
@@ -155,10 +153,6 @@ def days(value: float) -> str:
 
 def local_date(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d")
-
-
-def local_datetime(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def error_reply(message: str, usage: str | None = None) -> Reply:

@@ -26,7 +26,7 @@ from assistant.blocks.common import (
 from assistant.domain.amounts import format_amount
 from assistant.services.views import DealCard, DealView, MoveResult
 
-# Action ids of the card's buttons; interactions/deal_buttons.py listens to these.
+# Action ids of the card's buttons; listeners/actions.py listens to these.
 NEXT_ACTION = "deal_next"
 WON_ACTION = "deal_won"
 LOST_ACTION = "deal_lost"

@@ -27,10 +27,10 @@ from assistant.blocks.common import (
     sections_from_lines,
 )
 from assistant.blocks.pipeline import bottleneck_reply
-from assistant.digests.subscriptions import SubscriptionView
 from assistant.domain.amounts import format_amount
 from assistant.domain.periods import Period
 from assistant.services.reports import FunnelDigestData, PipelineDigestData
+from assistant.services.subscriptions import SubscriptionView
 
 MAX_FALLBACK = 40_000  # Slack truncates a message's text beyond this
 MAX_LISTED = 40  # subscriptions listed by `/digest list`
@@ -125,12 +125,18 @@ def span(period: Period) -> str:
     return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({zone})"
 
 
-def combine(parts: list[Part]) -> tuple[list[Block], str]:
-    """One message: the parts one after the other, a divider between them."""
+def combine(parts: list[Part], timezone: str | None = None) -> tuple[list[Block], str]:
+    """One message: the parts one after the other, a divider between them, and the time
+    zone every date and period in it is read in."""
     blocks: list[Block] = []
     for index, part in enumerate(parts):
         blocks += ([divider()] if index else []) + part.blocks
-    text = "\n\n".join(part.text for part in parts)
+    texts = [part.text for part in parts]
+    if timezone:
+        zone_note = f"Times and periods in {timezone}."
+        blocks.append(context(zone_note))
+        texts.append(zone_note)
+    text = "\n\n".join(texts)
     if len(text) > MAX_FALLBACK:
         text = text[: MAX_FALLBACK - 1] + "…"
     return fit(blocks), text

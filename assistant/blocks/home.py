@@ -22,7 +22,8 @@ from assistant.blocks.common import (
 )
 from assistant.blocks.deals import money
 from assistant.domain.amounts import format_amount
-from assistant.services.views import DealView, StageView
+from assistant.domain.stages import StageDef
+from assistant.services.views import DealView
 
 HOME_ROWS = 60  # a Home longer than this is better read as `/deal list mine`
 
@@ -37,7 +38,7 @@ def deal_line(deal: DealView, currency: str) -> str:
     )
 
 
-def stage_groups(deals: Sequence[DealView], stages: Sequence[StageView]) -> list[list[DealView]]:
+def stage_groups(deals: Sequence[DealView], stages: Sequence[StageDef]) -> list[list[DealView]]:
     """Deals grouped in pipeline order; deals in a stage since hidden come last."""
     order = {s.key: i for i, s in enumerate(stages)}
     groups: dict[str, list[DealView]] = {}
@@ -76,7 +77,7 @@ def totals_block(totals, currency: str):
 def home_view(
     deals: Sequence[DealView],
     total: int,
-    stages: Sequence[StageView],
+    stages: Sequence[StageDef],
     totals,
     currency: str,
     now: datetime,

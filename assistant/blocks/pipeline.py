@@ -25,7 +25,7 @@ from assistant.blocks.common import (
     sections_from_lines,
 )
 from assistant.domain.amounts import format_amount
-from assistant.services.views import StageView
+from assistant.domain.stages import StageDef
 
 # Labels may be up to 80 characters; a table column that wide would wrap on every screen.
 LABEL_WIDTH = 28
@@ -166,7 +166,7 @@ def _target(value: int | None) -> str:
     return plural(value, "day") if value else "—"
 
 
-def stages_reply(stages: Sequence[StageView], headline: str = "*Pipeline stages*") -> Reply:
+def stages_reply(stages: Sequence[StageDef], headline: str = "*Pipeline stages*") -> Reply:
     rows = [
         (str(i), s.key, _label(s.label), percent(s.probability), _target(s.target_days))
         for i, s in enumerate(stages, 1)
@@ -185,7 +185,7 @@ def stages_reply(stages: Sequence[StageView], headline: str = "*Pipeline stages*
     return Reply(text="\n".join(lines), blocks=blocks)
 
 
-def stage_changed_reply(stage: StageView) -> Reply:
+def stage_changed_reply(stage: StageDef) -> Reply:
     text = (
         f":white_check_mark: Stage `{stage.key}` is now *{escape(stage.label)}*: probability "
         f"{percent(stage.probability)}, target {_target(stage.target_days)}."

@@ -1,23 +1,25 @@
-"""One module per slash command; each exposes `COMMANDS`, a `CommandSet`."""
+"""The slash commands: one module per command, each exposing `COMMANDS`, a `CommandSet`.
+
+Commands read the words, call the services and render the answer with `blocks`; they never
+talk to Bolt. The edge (`listeners/`) and the demo console run them.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
-
+from assistant.commands import deal, digest, funnel, lead, pipeline, sales
 from assistant.commands.framework import CommandSet
-from assistant.commands.listener import command_listener
-from assistant.slack.runtime import Runtime
+
+COMMAND_SETS: tuple[CommandSet, ...] = tuple(
+    m.COMMANDS for m in (deal, lead, pipeline, funnel, digest, sales)
+)
 
 
 def all_command_sets() -> list[CommandSet]:
-    # Imported here so that each module may itself list the others (`/sales help`).
-    from assistant.commands import deal, digest, funnel, lead, pipeline, sales
-
-    return [m.COMMANDS for m in (deal, lead, pipeline, funnel, digest, sales)]
+    return list(COMMAND_SETS)
 
 
 def find_command_set(command: str) -> CommandSet | None:
-    return next((c for c in all_command_sets() if c.command == command), None)
+    return next((c for c in COMMAND_SETS if c.command == command), None)
 
 
 def may_change_data(body: dict) -> bool:
@@ -27,8 +29,3 @@ def may_change_data(body: dict) -> bool:
         return True
     command_set = find_command_set(body["command"])
     return command_set is None or command_set.changes_data(body.get("text") or "")
-
-
-def register(app: App, runtime: Runtime) -> None:
-    for command_set in all_command_sets():
-        app.command(command_set.command)(command_listener(command_set, runtime))

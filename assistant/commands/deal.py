@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from slack_sdk.errors import SlackApiError
 
 from assistant.blocks.common import Reply, escape, mention
+from assistant.blocks.deal_form import new_deal_modal
 from assistant.blocks.deals import (
     card_reply,
     created_text,
@@ -32,12 +30,14 @@ from assistant.commands.deal_list import list_command
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.amounts import looks_like_amount, parse_amount
 from assistant.domain.errors import InvalidInput
+from assistant.domain.limits import MAX_LABEL, MAX_NAME, MAX_REASON
 from assistant.domain.references import parse_deal_ref, parse_user_mention
 from assistant.domain.roles import require_deal_creator
 from assistant.domain.tokens import split_key_value
 from assistant.services import deals, queries, roles, settings
 from assistant.services.deals import UNSET, NewDeal
 from assistant.services.views import DealView, MoveResult
+from assistant.slack.errors import classify
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,8 @@ NEW_USAGE = (
     "[source:<s>] [campaign:<c>]"
 )
 QUOTE_HINT = 'To put digits in a name, quote it: `/deal new "Acme 2026" 12k`.'
-# Sizes of the columns (storage/models.py); longer text would fail in PostgreSQL.
-MAX_SOURCE = 100
-MAX_REASON = 500
 CLEAR_WORDS = ("none", "off", "-")
-MAX_REF = 200
+MAX_REF = MAX_NAME  # a reference longer than any name matches nothing
 
 
 def _ref(text: str) -> str:
@@ -70,20 +67,9 @@ def _is_number(token: str) -> bool:
         return False
 
 
-def _labels(inv: Invocation) -> dict[str, str]:
-    return {s.key: s.label for s in settings.list_pipeline(inv.services, inv.actor)}
-
-
-def _currency(inv: Invocation) -> str:
-    return settings.get_settings(inv.services, inv.actor).currency
-
-
 def _after(inv: Invocation, deal: DealView, move: MoveResult | None = None) -> None:
     """Feed post and Home refresh, after Slack has the reply."""
-    from assistant.interactions.followups import after_deal_change
-
-    services, client, actor = inv.services, inv.slack, inv.actor
-    inv.after_reply(lambda: after_deal_change(services, client, actor, deal, move))
+    inv.deal_changed(deal, move)
 
 
 def _limit(text: str | None, limit: int, what: str) -> str | None:
@@ -132,27 +118,26 @@ def new(inv: Invocation) -> Reply:
         stage=options.get("stage"),
         company=options.get("company"),
         close_date=close,
-        source=_limit(options.get("source"), MAX_SOURCE, "A source"),
-        campaign=_limit(options.get("campaign"), MAX_SOURCE, "A campaign"),
+        source=_limit(options.get("source"), MAX_LABEL, "A source"),
+        campaign=_limit(options.get("campaign"), MAX_LABEL, "A campaign"),
     )
     view = deals.create_deal(inv.services, inv.actor, new_deal)
     _after(inv, view)
-    return text_reply(created_text(view, _currency(inv)))
+    return text_reply(created_text(view, view.facts.currency))
 
 
 def open_form(inv: Invocation) -> Reply:
     """`/deal new` alone opens the form; it must be opened now, the trigger id expires in 3 s."""
-    from assistant.interactions.deal_modal import new_deal_modal
-
     if inv.slack is None or not inv.trigger_id:
         raise InvalidInput('Give the deal\'s name, e.g. `/deal new "Acme renewal" 12k`.')
     require_deal_creator(roles.my_role(inv.services, inv.actor))
-    stages = settings.list_pipeline(inv.services, inv.actor)
-    view = new_deal_modal(stages, _currency(inv), inv.actor.user_id, inv.channel_id)
+    facts = settings.workspace_facts(inv.services, inv.actor)
+    stages = list(facts.pipeline.active)
+    view = new_deal_modal(stages, facts.currency, inv.actor.user_id, inv.channel_id)
     try:
-        inv.slack.views_open(trigger_id=inv.trigger_id, view=view)
-    except SlackApiError as err:
-        log.warning("views.open failed: %s", err.response.get("error"))
+        inv.slack.views_open(trigger_id=inv.trigger_id, view=view)  # type: ignore[union-attr]
+    except Exception as err:
+        log.warning("views.open failed: %s", classify(err).reason)
         raise InvalidInput(
             'Slack did not open the form; type the deal instead: `/deal new "Acme renewal" 12k`.'
         ) from None
@@ -178,7 +163,7 @@ def move(inv: Invocation) -> Reply:
         ref, stage = " ".join(args[:-1]), args[-1]
     result = deals.move_deal(inv.services, inv.actor, _ref(ref), stage)
     _after(inv, result.deal, result)
-    return text_reply(moved_text(result, _labels(inv), _currency(inv)))
+    return text_reply(moved_text(result, result.deal.facts.labels, result.deal.facts.currency))
 
 
 def won(inv: Invocation) -> Reply:
@@ -191,7 +176,7 @@ def won(inv: Invocation) -> Reply:
         ref, amount = " ".join(args[:-1]), parse_amount(args[-1])
     result = deals.win_deal(inv.services, inv.actor, _ref(ref), amount)
     _after(inv, result.deal, result)
-    return text_reply(moved_text(result, _labels(inv), _currency(inv)))
+    return text_reply(moved_text(result, result.deal.facts.labels, result.deal.facts.currency))
 
 
 def lost(inv: Invocation) -> Reply:
@@ -199,7 +184,7 @@ def lost(inv: Invocation) -> Reply:
     reason = _limit(" ".join(inv.args[1:]) or None, MAX_REASON, "A reason")
     result = deals.lose_deal(inv.services, inv.actor, _ref(inv.args[0]), reason)
     _after(inv, result.deal, result)
-    return text_reply(moved_text(result, _labels(inv), _currency(inv)))
+    return text_reply(moved_text(result, result.deal.facts.labels, result.deal.facts.currency))
 
 
 def reopen(inv: Invocation) -> Reply:
@@ -207,7 +192,7 @@ def reopen(inv: Invocation) -> Reply:
     stage = " ".join(inv.args[1:]) or None
     result = deals.reopen_deal(inv.services, inv.actor, _ref(inv.args[0]), stage)
     _after(inv, result.deal)
-    return text_reply(reopened_text(result, _labels(inv)))
+    return text_reply(reopened_text(result, result.deal.facts.labels))
 
 
 def assign(inv: Invocation) -> Reply:
@@ -239,23 +224,23 @@ def edit(inv: Invocation) -> Reply:
     changes = {
         "amount": UNSET if amount_text is None else parse_amount(amount_text),
         "name": options.get("name", UNSET),
-        "company": _optional(options.get("company"), 200, "A company"),
-        "source": _optional(options.get("source"), MAX_SOURCE, "A source"),
-        "campaign": _optional(options.get("campaign"), MAX_SOURCE, "A campaign"),
+        "company": _optional(options.get("company"), MAX_NAME, "A company"),
+        "source": _optional(options.get("source"), MAX_LABEL, "A source"),
+        "campaign": _optional(options.get("campaign"), MAX_LABEL, "A campaign"),
         "close_date": UNSET if close is None else _optional_date(close),
     }
     view = deals.edit_deal(inv.services, inv.actor, _ref(ref), **changes)
     _after(inv, view)
-    return text_reply(_edited_text(view, [k for k, v in changes.items() if v is not UNSET], inv))
+    return text_reply(_edited_text(view, [k for k, v in changes.items() if v is not UNSET]))
 
 
 def _optional_date(text: str):
     return None if text.casefold() in CLEAR_WORDS else parse_date(text)
 
 
-def _edited_text(view: DealView, fields: list[str], inv: Invocation) -> str:
+def _edited_text(view: DealView, fields: list[str]) -> str:
     shown = {
-        "amount": lambda: f"amount {money(view.amount, _currency(inv))}",
+        "amount": lambda: f"amount {money(view.amount, view.facts.currency)}",
         "name": lambda: f"name “{escape(view.name)}”",
         "company": lambda: f"company {escape(view.company or '(none)')}",
         "source": lambda: f"source {escape(view.source or '(none)')}",
@@ -275,8 +260,7 @@ def note(inv: Invocation) -> Reply:
 def show(inv: Invocation) -> Reply:
     _need(inv.args, "")
     card = queries.deal_card(inv.services, inv.actor, _ref(" ".join(inv.args)))
-    current = settings.get_settings(inv.services, inv.actor)
-    return card_reply(card, current.currency, ZoneInfo(current.timezone))
+    return card_reply(card, card.facts.currency, card.facts.zone)
 
 
 # -- the command ------------------------------------------------------------------------------

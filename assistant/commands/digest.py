@@ -10,13 +10,11 @@ from assistant.blocks import digests as render
 from assistant.blocks.common import Reply, channel, context, section
 from assistant.commands.args import reject_leftovers, take_channel, take_options
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
-from assistant.digests import subscriptions
 from assistant.digests.compose import compose_digest, make_composer, request_for
-from assistant.digests.model import KINDS
-from assistant.digests.schedule import FREQUENCIES, WEEKDAYS, Schedule
 from assistant.digests.send import send_now
 from assistant.domain.errors import DomainError, InvalidInput
-from assistant.services import roles, settings
+from assistant.domain.schedule import DIGEST_KINDS, FREQUENCIES, WEEKDAYS, Schedule
+from assistant.services import roles, settings, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +25,7 @@ SUBSCRIBE_USAGE = (
 SEND_USAGE = "/digest send [pipeline|funnel|both] [#channel]"
 _CLOCK = re.compile(r"^\d{1,2}(:\d{2})?$")
 _DAYS = tuple(day.casefold() for day in WEEKDAYS)
-_WORDS = (*KINDS, *FREQUENCIES, "at", *_DAYS)
+_WORDS = (*DIGEST_KINDS, *FREQUENCIES, "at", *_DAYS)
 
 
 def _weekday(word: str) -> int | None:
@@ -58,7 +56,7 @@ def parse_words(tokens: list[str]) -> dict:
     words = iter(tokens)
     for token in words:
         word = token.casefold()
-        if word in KINDS:
+        if word in DIGEST_KINDS:
             found["kind"] = _once(found["kind"], word, "digests")
         elif word in FREQUENCIES:
             found["frequency"] = _once(found["frequency"], word, "frequencies")

@@ -1,42 +1,33 @@
-"""How a slash command is turned into a reply.
+"""How a slash command's text becomes a reply.
 
 Each command module declares its subcommands (name, usage, example, handler); this module
-parses the text, dispatches, and maps every failure to a friendly ephemeral reply: a
-domain error says what to fix and shows the usage, an outage says to retry, and anything
-unexpected is logged with a reference the user can quote. No exception reaches Bolt, so
-Slack never sees an HTTP 500.
+reads the text, routes it to a subcommand and runs it. What goes wrong is raised, and the edge
+(`listeners/replies.py`) turns it into the reply, so every door into a command (Slack, the demo
+console) answers failures the same way.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from typing import NamedTuple
 
 from assistant.blocks.common import (
     IN_CHANNEL,
     Reply,
-    error_reply,
     escape,
     section,
     sections_from_lines,
     unescape,
 )
-from assistant.domain.errors import DomainError
+from assistant.domain.text import strip_control
 from assistant.domain.tokens import split_args
 from assistant.services.context import Actor, Services
-from assistant.storage.database import DatabaseUnavailable
-
-log = logging.getLogger(__name__)
+from assistant.services.views import DealView, MoveResult
 
 SHARE_WORD = "share"
 MAX_COMMAND_TEXT = 4000
-# NUL can't be stored in PostgreSQL text and other control characters only garble replies;
-# tabs and newlines stay (they separate words).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -50,9 +41,14 @@ class Invocation:
     channel_id: str
     share: bool = False
     trigger_id: str | None = None
-    # Runs work after Slack has its answer (feed posts, App Home refreshes, charts).
+    # Runs work after Slack has its answer (charts, posts).
     after_reply: Callable[[Callable[[], None]], None] = lambda job: job()
-    # Slack side effects the handler needs (open a modal, post a file); None in the demo.
+    # Tells whoever should hear of a changed deal (the feed, App Homes), after the answer.
+    deal_changed: Callable[[DealView, MoveResult | None], None] = lambda deal, move: None
+    # Every command, for help that lists them all (`/sales help`).
+    catalog: Sequence[CommandSet] = ()
+    # The Web API client, for what the handler asks of Slack itself (open a form, upload a
+    # chart); None in the demo console, which has no Slack.
     slack: object | None = None
 
 
@@ -87,6 +83,12 @@ class Subcommand:
     writes: bool = True
 
 
+class Routed(NamedTuple):
+    subcommand: Subcommand | None
+    tokens: list[str]
+    share: bool
+
+
 @dataclass
 class CommandSet:
     """One slash command and its subcommands."""
@@ -109,65 +111,51 @@ class CommandSet:
     def find(self, name: str) -> Subcommand | None:
         return self._index.get(name.casefold())
 
-    def route(self, text: str) -> tuple[Subcommand | None, list[str], bool]:
-        """(subcommand, its words, `share` as the first word); no subcommand means help or an
-        unknown word, which the words tell apart."""
-        clean = CONTROL_CHARACTERS.sub("", unescape(text or ""))
+    def route(self, text: str) -> Routed:
+        """The subcommand the text names (None for help or an unknown word), its words, and
+        whether `share` was the first word."""
+        clean = strip_control(unescape(text or ""))
         tokens = split_args(clean[:MAX_COMMAND_TEXT])
         share = bool(tokens) and tokens[0].casefold() == SHARE_WORD
         tokens = tokens[1:] if share else tokens
         first = tokens[0].casefold() if tokens else ""
         sub = self.find(first) if tokens else None
         if sub is not None:
-            return sub, tokens[1:], share
+            return Routed(sub, tokens[1:], share)
         if first in ("help", "?"):
-            return None, tokens, share
+            return Routed(None, tokens, share)
         if self.default is not None and (not tokens or self.default_takes_args):
-            return self.find(self.default), tokens, share
-        return None, tokens, share
+            return Routed(self.find(self.default), tokens, share)
+        return Routed(None, tokens, share)
 
     def changes_data(self, text: str) -> bool:
         """Whether `text` may change data: its subcommand's `writes`; help and unknown words
-        change nothing. If reading the words failed, run() would answer the failure; until
-        then it counts as a change, to be safe."""
+        change nothing. If reading the words failed, the command would answer the failure;
+        until then it counts as a change, to be safe."""
         try:
-            sub, _, _ = self.route(text)
+            sub = self.route(text).subcommand
         except Exception:
             return True
         return sub.writes if sub is not None else False
 
-    def run(self, invocation_factory: Callable[[list[str], bool], Invocation], text: str) -> Reply:
-        """Parse `text`, run the subcommand, and never raise."""
-        sub: Subcommand | None = None
-        try:
-            sub, tokens, share = self.route(text)
-            if sub is None:
-                if not tokens:
-                    return self.help_reply()
-                first = tokens[0].casefold()
-                if first in ("help", "?"):
-                    return self.help_reply(tokens[1] if len(tokens) > 1 else None)
-                return self.unknown_reply(first)
-            tokens, shared = _take_share(tokens, sub.free_text)
-            share = share or shared
-            reply = sub.handler(invocation_factory(tokens, share))
-            if share:
-                reply.response_type = IN_CHANNEL
-            return reply
-        except DomainError as err:
-            return error_reply(escape(err.message), sub.usage if sub else None)
-        except DatabaseUnavailable:
-            log.warning("database unavailable during %s", self.command, exc_info=True)
-            return error_reply(
-                "The sales database is temporarily unavailable, so nothing was changed. "
-                "Please try again in a minute."
-            )
-        except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("command %s failed (ref %s)", self.command, reference)
-            return error_reply(
-                f"Something went wrong on our side and nothing was changed (ref `{reference}`)."
-            )
+    def execute(
+        self, routed: Routed, invocation_factory: Callable[[list[str], bool], Invocation]
+    ) -> Reply:
+        """Run what `route` found: the subcommand, or help, or "unknown, did you mean"."""
+        sub, tokens, share = routed
+        if sub is None:
+            if not tokens:
+                return self.help_reply()
+            first = tokens[0].casefold()
+            if first in ("help", "?"):
+                return self.help_reply(tokens[1] if len(tokens) > 1 else None)
+            return self.unknown_reply(first)
+        tokens, shared = _take_share(tokens, sub.free_text)
+        share = share or shared
+        reply = sub.handler(invocation_factory(tokens, share))
+        if share:
+            reply.response_type = IN_CHANNEL
+        return reply
 
     def unknown_reply(self, word: str) -> Reply:
         names = [s.name for s in self.subcommands]

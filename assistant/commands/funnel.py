@@ -12,10 +12,10 @@ from assistant.blocks.common import Reply, section
 from assistant.commands.args import reject_leftovers, take_options, take_period
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.digests.model import DigestNotPosted
-from assistant.digests.posting import classify
 from assistant.domain.errors import InvalidInput
 from assistant.domain.periods import Period
 from assistant.services import reports
+from assistant.slack.errors import classify
 
 log = logging.getLogger(__name__)
 

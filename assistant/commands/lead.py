@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from assistant.blocks import leads as render
 from assistant.blocks.common import Reply
 from assistant.commands.args import reject_leftovers, take_mentions, take_options, take_period
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.amounts import looks_like_amount, parse_amount
 from assistant.domain.errors import InvalidInput, UnknownLead
+from assistant.domain.limits import MAX_EMAIL, MAX_REASON, MAX_STAGE_LABEL
 from assistant.domain.references import parse_lead_ref, parse_user_mention
 from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import DEFAULT_FUNNEL, LeadStatus
@@ -31,11 +30,9 @@ STATUSES = tuple(s.value for s in LeadStatus)
 # words after it are the reason.
 MAX_REF_WORDS = 6
 WHICH_LEAD = "Which lead? Give its number (`L7`), its email, or part of its name."
-# Names have at most 200 characters, emails 254 and stage labels 80: anything longer matches
-# nothing, and echoing a pasted page back would push the usage out of the reply.
-MAX_REF = 254
-MAX_STAGE = 80
-MAX_REASON = 500  # the stored reason's size
+# Anything longer than an email or a stage label matches nothing, and echoing a pasted page
+# back would push the usage out of the reply.
+MAX_REF = MAX_EMAIL
 
 
 def _ref(words: list[str]) -> str:
@@ -48,7 +45,7 @@ def _ref(words: list[str]) -> str:
 
 
 def _stage(text: str | None) -> str | None:
-    if text is not None and len(text) > MAX_STAGE:
+    if text is not None and len(text) > MAX_STAGE_LABEL:
         raise InvalidInput(f"`{text[:40]}…` is too long to be a stage name.")
     return text
 
@@ -124,8 +121,7 @@ def convert_lead(inv: Invocation) -> Reply:
         owner_id=_one_owner(users),
         stage=_stage(options.get("stage")),
     )
-    currency = settings.get_settings(inv.services, inv.actor).currency
-    return render.converted_reply(result, currency)
+    return render.converted_reply(result, result.deal.facts.currency)
 
 
 def _leading_lead(inv: Invocation) -> tuple[str, list[str]]:
@@ -157,12 +153,11 @@ def drop_lead(inv: Invocation) -> Reply:
 
 def show_lead(inv: Invocation) -> Reply:
     lead = queries.lead_card(inv.services, inv.actor, _ref(inv.args))
-    zone = ZoneInfo(settings.get_settings(inv.services, inv.actor).timezone)
-    return render.card_reply(lead, zone)
+    return render.card_reply(lead, lead.facts.zone)
 
 
 def list_leads(inv: Invocation) -> Reply:
-    zone = ZoneInfo(settings.get_settings(inv.services, inv.actor).timezone)
+    zone = settings.workspace_facts(inv.services, inv.actor).zone
     options, rest = take_options(inv.args, ("source", "campaign"))
     # No period means every lead: a lookup should not lose a lead because it is 31 days old.
     period, rest = take_period(rest, zone, inv.services.now(), default=None)

@@ -16,11 +16,11 @@ from assistant.commands.args import (
 )
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.errors import InvalidInput
+from assistant.domain.limits import MAX_STAGE_LABEL
 from assistant.domain.periods import Period
 from assistant.services import reports, settings
 
 STAGES_USAGE = "/pipeline stages [set <s1>, <s2>, ...]"
-MAX_STAGE = 80
 STAGE_USAGE = '/pipeline stage <stage> [target:<N>d] [probability:<P>%] [label:".."]'
 
 
@@ -91,7 +91,7 @@ def stage(inv: Invocation) -> Reply:
     if not rest:
         raise InvalidInput("Which stage? Name it by key or label, e.g. `proposal`.")
     name = " ".join(rest)
-    if len(name) > MAX_STAGE:
+    if len(name) > MAX_STAGE_LABEL:
         # Labels have at most 80 characters; echoing a pasted page would hide the usage.
         raise InvalidInput(f"Unknown stage `{name[:40]}…`: see `/pipeline stages`.")
     changed = settings.configure_stage(

@@ -17,10 +17,8 @@ SETTINGS_USAGE = (
 
 
 def help_all(inv: Invocation) -> Reply:
-    from assistant.commands import all_command_sets
-
     lines = ["*Sales Assistant*: deals, leads, the pipeline and the funnel, in Slack."]
-    for command_set in all_command_sets():
+    for command_set in inv.catalog:
         lines.append(f"*{command_set.command}*: {command_set.summary}")
         for sub in command_set.subcommands:
             lines.append(f"    • `{escape(sub.usage)}`")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from assistant.blocks.common import IN_CHANNEL, Reply, escape
-from assistant.commands import all_command_sets, find_command_set
+from assistant.commands import COMMAND_SETS, find_command_set
 from assistant.commands.framework import Invocation
 from assistant.demo.mrkdwn import DIM, Style
 from assistant.demo.render import render_reply
@@ -27,6 +27,7 @@ from assistant.demo.sample import (
     PEOPLE,
     REPS,
 )
+from assistant.listeners.replies import answer
 from assistant.services.context import Actor, Services
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class DemoSession:
         if command_set is None:
             self.print(f"Unknown command `{word}`. Type `help` to see the commands.")
             return UNKNOWN
-        reply = command_set.run(self._invocations(command_set.command), slack_text(rest))
+        reply = answer(command_set, self._invocations(command_set.command), slack_text(rest))
         self.show(reply)
         return REFUSED if reply.text.startswith(":warning:") else OK
 
@@ -86,13 +87,14 @@ class DemoSession:
                 channel_id=DEMO_CHANNEL,
                 share=share,
                 after_reply=_after_reply,
+                catalog=COMMAND_SETS,
             )
 
         return invocation
 
     def help_text(self) -> str:
         lines = ["Type a slash command as you would in Slack (the slash is optional):"]
-        for command_set in all_command_sets():
+        for command_set in COMMAND_SETS:
             lines.append(f"  {command_set.command:<10} {command_set.summary}")
         lines += [
             "  e.g. /pipeline bottlenecks · /deal list stuck · /funnel sources · /sales help",

@@ -6,9 +6,11 @@ Decisions:
 - Figures are as of the time of composing (`services.now()`), not the scheduled instant: a
   delayed digest then shows the pipeline as it is when people read it. Movement runs from the
   previous occurrence of the schedule (24 h before for `/digest send` and previews) to then.
-- The funnel's period follows the subscription's frequency, read from its row: `monthly`
-  looks at the calendar month that just ended in the subscription's zone; every other
-  frequency (and a digest outside any subscription) at the last 7 days (PRODUCT.md §5).
+- One read session and one time zone per digest: the subscription's (the workspace's outside
+  any subscription), named in the digest. Periods, dates and "since" are all in it.
+- The funnel's period follows the subscription's frequency: `monthly` looks at the calendar
+  month that just ended; every other frequency (and a digest outside any subscription) at
+  the last 7 days (PRODUCT.md §5).
 - Charts take about half a second each, so previews skip them (`charts=False`).
 """
 
@@ -18,13 +20,15 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from assistant import charts as draw
 from assistant.blocks import digests as render
 from assistant.digests.model import Composer, DigestMessage, DigestRequest
-from assistant.digests.subscriptions import check_channel, check_kind
 from assistant.domain.periods import Period, parse_period
 from assistant.services import reports
 from assistant.services.context import Actor, Services
+from assistant.services.subscriptions import check_channel, check_kind
 from assistant.services.workspaces import workspace_for_reading
 from assistant.storage.models import DigestSubscription
 
@@ -40,45 +44,54 @@ def compose_digest(
     services: Services, request: DigestRequest, *, charts: bool = True
 ) -> DigestMessage:
     now = services.now()
+    zone = ZoneInfo(request.timezone)
+    day = now.astimezone(zone).date().isoformat()
+    with services.db.reading() as session:
+        workspace = reports.digest_workspace(session, request.workspace_id)
+        pipeline = funnel = None
+        if request.kind in ("pipeline", "both"):
+            since = request.previous_occurrence_at or now - MOVEMENT_WITHOUT_SCHEDULE
+            pipeline = reports.pipeline_digest_in(session, workspace, now, since, zone)
+        if request.kind in ("funnel", "both"):
+            period = funnel_period(_frequency(session, request), request, now, zone)
+            funnel = reports.funnel_digest_in(session, workspace.id, period)
     parts: list[render.Part] = []
     pictures: list[tuple[str, bytes, str]] = []
-    day = now.astimezone(ZoneInfo(request.timezone)).date().isoformat()
-    if request.kind in ("pipeline", "both"):
-        since = request.previous_occurrence_at or now - MOVEMENT_WITHOUT_SCHEDULE
-        data = reports.pipeline_digest_data(services, request.workspace_id, now, since)
+    if pipeline is not None:
         # An empty board would draw an empty picture; the text already says there is nothing.
-        drawn = charts and data.board.totals.open_count > 0
-        parts.append(render.pipeline_part(data, request.marker, drawn))
+        drawn = charts and pipeline.board.totals.open_count > 0
+        parts.append(render.pipeline_part(pipeline, request.marker, drawn))
         if drawn:
-            png = draw.pipeline_chart(data.board)
+            png = draw.pipeline_chart(pipeline.board)
             pictures.append((f"pipeline-{day}.png", png, f"Pipeline value by stage, {day}"))
-    if request.kind in ("funnel", "both"):
-        period = funnel_period(services, request, now)
-        data = reports.funnel_digest_data(services, request.workspace_id, period)
-        drawn = charts and bool(data.funnel.cohort.current)
-        parts.append(render.funnel_part(data, request.marker, drawn))
+    if funnel is not None:
+        drawn = charts and bool(funnel.funnel.cohort.current)
+        parts.append(render.funnel_part(funnel, request.marker, drawn))
         if drawn:
-            png = draw.funnel_chart(data.funnel)
-            pictures.append((f"funnel-{day}.png", png, f"Funnel, {period.label}"))
-    blocks, text = render.combine(parts)
+            png = draw.funnel_chart(funnel.funnel)
+            pictures.append((f"funnel-{day}.png", png, f"Funnel, {funnel.period.label}"))
+    blocks, text = render.combine(parts, request.timezone)
     return DigestMessage(text=text, blocks=blocks, charts=pictures)
 
 
-def funnel_period(services: Services, request: DigestRequest, now: datetime) -> Period:
-    if _frequency(services, request) == "monthly":
+def funnel_period(
+    frequency: str | None, request: DigestRequest, now: datetime, zone: ZoneInfo
+) -> Period:
+    if frequency == "monthly":
         # The 1st's occurrence, even when posted hours late, reports the month just ended.
-        return parse_period("last month", ZoneInfo(request.timezone), request.occurrence_at)
-    return reports.daily_funnel_period(services, request.workspace_id, now)
+        return parse_period("last month", zone, request.occurrence_at)
+    return parse_period(reports.DAILY_FUNNEL_PERIOD, zone, now)
 
 
-def _frequency(services: Services, request: DigestRequest) -> str | None:
-    if request.subscription_id is None:
+def _frequency(session: Session, request: DigestRequest) -> str | None:
+    """The request's frequency; a request that names only its subscription gets the
+    subscription's (of the same workspace, never another's)."""
+    if request.frequency is not None or request.subscription_id is None:
+        return request.frequency
+    row = session.get(DigestSubscription, request.subscription_id)
+    if row is None or row.workspace_id != request.workspace_id:
         return None
-    with services.db.reading() as session:
-        row = session.get(DigestSubscription, request.subscription_id)
-        if row is None or row.workspace_id != request.workspace_id:
-            return None
-        return row.frequency
+    return row.frequency
 
 
 def request_for(services: Services, actor: Actor, channel_id: str, kind: str) -> DigestRequest:

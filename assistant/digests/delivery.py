@@ -31,11 +31,12 @@ from datetime import datetime, timedelta
 from assistant.digests import ledger
 from assistant.digests.ledger import CLAIMED, FAILED, POSTED, POSTING, RETRYING, SKIPPED, Work
 from assistant.digests.model import Composer, DigestMessage, DigestRequest
-from assistant.digests.posting import Failure, SlackPoster, classify
-from assistant.digests.schedule import Schedule, occurrences_between, previous_occurrence
+from assistant.digests.posting import SlackPoster
 from assistant.digests.send import send_now
 from assistant.domain.errors import InvalidInput
+from assistant.domain.schedule import Schedule, occurrences_between, previous_occurrence
 from assistant.services.context import Services
+from assistant.slack.errors import Failure, classify
 
 __all__ = ["TAKEN", "Deliverer", "Due", "next_attempt_at", "request_for", "send_now"]
 
@@ -232,6 +233,7 @@ def request_for(work: Work) -> DigestRequest:
         delayed=work.delayed,
         timezone=work.schedule.timezone,
         previous_occurrence_at=previous_occurrence(work.schedule, work.occurrence_at),
+        frequency=work.schedule.frequency,
     )
 
 

@@ -22,16 +22,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from assistant.digests.schedule import Schedule
+from assistant.domain.schedule import Schedule
 from assistant.storage.database import Database
 from assistant.storage.models import DigestDelivery, DigestSubscription, Workspace
+from assistant.storage.upsert import insert_or_ignore
 
 CLAIMED, POSTING, POSTED = "claimed", "posting", "posted"
 RETRYING, FAILED, SKIPPED = "retrying", "failed", "skipped"
-# Longer than any compose plus one Web API call with its client-side retries (WebClient's
-# timeout is 30 s); a row held longer than this belongs to a process that is gone.
+# Longer than any compose plus one Web API call with its client-side retries (the client's
+# timeout is 10 s, slack/client.py); a row held longer than this belongs to a process that
+# is gone.
 LEASE = timedelta(minutes=5)
 
 
@@ -65,25 +66,20 @@ def claim(
     error: str | None = None,
 ) -> int | None:
     """Insert the occurrence's row; its id if this call created it (and so owns it), else None."""
+    values = {
+        "subscription_id": sub_id,
+        "occurrence_at": occurrence,
+        "status": status,
+        "delayed": delayed,
+        "claimed_by": me,
+        "claimed_at": now,
+        "attempts": 1 if status == CLAIMED else 0,
+        "next_attempt_at": now + LEASE if status == CLAIMED else None,
+        "error": error,
+    }
     with db.transaction() as session:
-        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-        statement = (
-            insert(DigestDelivery)
-            .values(
-                subscription_id=sub_id,
-                occurrence_at=occurrence,
-                status=status,
-                delayed=delayed,
-                claimed_by=me,
-                claimed_at=now,
-                attempts=1 if status == CLAIMED else 0,
-                next_attempt_at=now + LEASE if status == CLAIMED else None,
-                error=error,
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "occurrence_at"])
-            .returning(DigestDelivery.id)
-        )
-        return session.scalar(statement)
+        unique = ["subscription_id", "occurrence_at"]
+        return insert_or_ignore(session, DigestDelivery, values, unique)
 
 
 def take(db: Database, delivery_id: int, *, me: str, now: datetime) -> bool:

@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 
 from assistant.domain.errors import DomainError
 
-KINDS = ("pipeline", "funnel", "both")
 # Shown on a digest posted late after an outage (PRODUCT.md §5); the composer puts it where
 # readers see it, and delivery makes sure the plain-text fallback carries it too.
 DELAYED_MARKER = "(delayed)"
@@ -30,8 +29,9 @@ class DigestRequest:
     kind: str  # pipeline | funnel | both
     occurrence_at: datetime  # aware UTC: the scheduled instant, or "now" for `/digest send`
     delayed: bool
-    timezone: str  # IANA zone the subscription's schedule runs in
+    timezone: str  # IANA zone of the subscription's schedule (else the workspace's)
     previous_occurrence_at: datetime | None  # the schedule's occurrence before this one
+    frequency: str | None = None  # the subscription's; None outside any subscription
 
     @property
     def marker(self) -> str:

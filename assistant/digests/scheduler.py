@@ -27,8 +27,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from assistant.digests import ledger
 from assistant.digests.delivery import TAKEN, Deliverer, Due
 from assistant.digests.model import ClientFor, Composer
-from assistant.digests.posting import ChannelPacer, SlackPoster
+from assistant.digests.posting import SlackPoster
 from assistant.services.context import Services
+from assistant.slack.pacing import ChannelPacer
 
 log = logging.getLogger(__name__)
 

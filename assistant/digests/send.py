@@ -10,11 +10,13 @@ import logging
 
 from assistant.digests.compose import request_for
 from assistant.digests.model import ClientFor, Composer, DigestNotPosted
-from assistant.digests.posting import ChannelPacer, SlackPoster, classify
-from assistant.digests.subscriptions import check_kind, require_digest_role
+from assistant.digests.posting import SlackPoster
 from assistant.services.context import Actor, Services
 from assistant.services.roles import role_in
+from assistant.services.subscriptions import check_kind, require_digest_role
 from assistant.services.workspaces import workspace_for_reading
+from assistant.slack.errors import classify
+from assistant.slack.pacing import ChannelPacer
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.domain.stages import LOST_PROBABILITY, WON_PROBABILITY, DealStatus, StageKind
-from assistant.services.views import DealView
-from assistant.services.workspaces import StageInfo, read_stages
+from assistant.analytics.stages import workspace_facts
+from assistant.domain.facts import Facts
+from assistant.domain.stages import (
+    LOST_PROBABILITY,
+    WON_PROBABILITY,
+    DealStatus,
+    StageDef,
+    StageKind,
+)
+from assistant.services.views import NO_FACTS, DealView
+from assistant.services.workspaces import read_stages
 from assistant.storage.models import Deal, Lead
 
 
@@ -17,13 +25,15 @@ def days_between(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 86400)
 
 
-def stage_map(session: Session, workspace_id: int) -> dict[str, StageInfo]:
+def stage_map(session: Session, workspace_id: int) -> dict[str, StageDef]:
     """All pipeline stages, hidden ones too, since old deals may still sit in them."""
     stages = read_stages(session, workspace_id, StageKind.PIPELINE, include_inactive=True)
     return {s.key: s for s in stages}
 
 
-def deal_view(deal, stages: dict[str, StageInfo], now: datetime, lead_number=None) -> DealView:
+def deal_view(
+    deal, stages: dict[str, StageDef], now: datetime, lead_number=None, facts: Facts = NO_FACTS
+) -> DealView:
     stage = stages.get(deal.stage_key)
     if deal.status == DealStatus.WON:
         probability = WON_PROBABILITY
@@ -52,17 +62,19 @@ def deal_view(deal, stages: dict[str, StageInfo], now: datetime, lead_number=Non
         target_days=stage.target_days if stage else None,
         probability=probability,
         days_in_stage=days_between(deal.stage_entered_at, deal.closed_at or now),
+        facts=facts,
     )
 
 
 def deal_views(session: Session, deals: list[Deal], workspace_id: int, now: datetime):
-    stages = stage_map(session, workspace_id)
+    facts = workspace_facts(session, workspace_id)
+    stages = facts.pipeline.by_key
     lead_ids = {d.lead_id for d in deals if d.lead_id is not None}
     numbers = {}
     if lead_ids:
         rows = session.execute(select(Lead.id, Lead.number).where(Lead.id.in_(lead_ids)))
         numbers = dict(rows.tuples().all())
-    return [deal_view(d, stages, now, numbers.get(d.lead_id)) for d in deals]
+    return [deal_view(d, stages, now, numbers.get(d.lead_id), facts) for d in deals]
 
 
 def one_deal_view(session: Session, deal: Deal, now: datetime) -> DealView:

@@ -26,7 +26,7 @@ from assistant.services.deal_views import days_between, one_deal_view
 from assistant.services.lookup import find_deal
 from assistant.services.roles import role_in
 from assistant.services.views import DealView, MoveResult
-from assistant.services.workspaces import ensure_workspace, read_stages, stage_defs
+from assistant.services.workspaces import ensure_workspace, read_stages
 from assistant.storage.models import Deal, Workspace
 
 
@@ -71,7 +71,7 @@ def create_deal(services: Services, actor: Actor, new: NewDeal) -> DealView:
 
 def insert_deal(session: Session, workspace: Workspace, actor_id: str, new: NewDeal, now) -> Deal:
     """The creation shared by `/deal new`, the form and lead conversion."""
-    stages = stage_defs(read_stages(session, workspace.id, StageKind.PIPELINE))
+    stages = read_stages(session, workspace.id, StageKind.PIPELINE)
     stage_key = match_stage(new.stage, stages) if new.stage else stages[0].key
     values = {
         "name": clean_name(new.name),
@@ -142,7 +142,7 @@ def move_deal(
     with _changing_deal(services, actor, ref, "move this deal", version) as change:
         deal = change.deal
         _require_open(deal)
-        stages = stage_defs(read_stages(change.session, change.workspace.id, StageKind.PIPELINE))
+        stages = read_stages(change.session, change.workspace.id, StageKind.PIPELINE)
         target = match_stage(stage_text, stages, current_key=deal.stage_key, allow_outcomes=True)
         if target in (WON, LOST):
             return _close(change, target)
@@ -190,7 +190,7 @@ def reopen_deal(
         deal = change.deal
         if deal.status == DealStatus.OPEN:
             raise InvalidTransition(f"Deal #{deal.number} is already open.")
-        stages = stage_defs(read_stages(change.session, change.workspace.id, StageKind.PIPELINE))
+        stages = read_stages(change.session, change.workspace.id, StageKind.PIPELINE)
         active = {s.key for s in stages}
         if stage_text:
             target = match_stage(stage_text, stages)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.analytics.stages import workspace_facts
 from assistant.domain.errors import InvalidInput, InvalidTransition
 from assistant.domain.limits import MAX_EMAIL, MAX_LABEL, MAX_NAME, MAX_REASON
 from assistant.domain.roles import require_deal_creator, require_lead_change
@@ -26,7 +27,7 @@ from assistant.services.deals import NewDeal, clean_name, clean_optional, insert
 from assistant.services.lookup import find_lead
 from assistant.services.roles import role_in
 from assistant.services.views import ConversionResult, LeadMoveResult, LeadView
-from assistant.services.workspaces import ensure_workspace, read_stages, stage_defs
+from assistant.services.workspaces import ensure_workspace, read_stages
 from assistant.storage.models import Deal, Lead, Stage, Workspace
 
 
@@ -51,7 +52,7 @@ def create_lead(services: Services, actor: Actor, new: NewLead) -> LeadView:
 
 
 def insert_lead(session: Session, workspace: Workspace, actor_id: str, new: NewLead, now) -> Lead:
-    stages = stage_defs(read_stages(session, workspace.id, StageKind.FUNNEL))
+    stages = read_stages(session, workspace.id, StageKind.FUNNEL)
     stage_key = match_stage(new.stage, stages) if new.stage else stages[0].key
     email = _clean_email(new.email)
     if email:
@@ -112,7 +113,7 @@ def move_lead(services: Services, actor: Actor, ref: str, stage_text: str) -> Le
         lead = change.lead
         if lead.status != LeadStatus.OPEN:
             raise InvalidTransition(f"Lead L{lead.number} is {lead.status}; it can't move.")
-        stages = stage_defs(read_stages(change.session, change.workspace.id, StageKind.FUNNEL))
+        stages = read_stages(change.session, change.workspace.id, StageKind.FUNNEL)
         target = match_stage(stage_text, stages, current_key=lead.stage_key)
         if target == lead.stage_key:
             raise InvalidTransition(f"Lead L{lead.number} is already in `{target}`.")
@@ -169,6 +170,7 @@ def lead_views(session: Session, leads: list[Lead]) -> list[LeadView]:
     """Views for many leads in two queries, not two per lead (lists show hundreds)."""
     if not leads:
         return []
+    facts = workspace_facts(session, leads[0].workspace_id)
     labels = dict(
         session.execute(
             select(Stage.key, Stage.label).where(
@@ -187,10 +189,10 @@ def lead_views(session: Session, leads: list[Lead]) -> list[LeadView]:
     )
     for lead_id, number in rows.tuples():
         deal_numbers.setdefault(lead_id, []).append(number)
-    return [_view(lead, labels, deal_numbers.get(lead.id, [])) for lead in leads]
+    return [_view(lead, labels, deal_numbers.get(lead.id, []), facts) for lead in leads]
 
 
-def _view(lead: Lead, labels: dict[str, str], deal_numbers: list[int]) -> LeadView:
+def _view(lead: Lead, labels: dict[str, str], deal_numbers: list[int], facts) -> LeadView:
     return LeadView(
         number=lead.number,
         name=lead.name,
@@ -207,4 +209,5 @@ def _view(lead: Lead, labels: dict[str, str], deal_numbers: list[int]) -> LeadVi
         created_at=lead.created_at,
         version=lead.version,
         deal_numbers=deal_numbers,
+        facts=facts,
     )

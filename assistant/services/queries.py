@@ -9,17 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.pipeline import stuck_condition
-from assistant.analytics.stages import StageInfo, StageSet
+from assistant.analytics.stages import workspace_facts
+from assistant.domain.limits import LIST_LIMIT
 from assistant.domain.periods import Period
-from assistant.domain.stages import DealStatus, StageKind
+from assistant.domain.stages import DealStatus, StageDef
 from assistant.services.context import Actor, Services
-from assistant.services.deal_views import deal_view, one_deal_view, stage_map
+from assistant.services.deal_views import deal_view, one_deal_view
 from assistant.services.leads import lead_view, lead_views
 from assistant.services.lookup import find_deal, find_lead
 from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
 from assistant.services.workspaces import (
-    read_stages,
-    stage_view,
     workspace_for_reading,
 )
 from assistant.storage.models import Change, Deal, Lead, Note
@@ -33,22 +32,21 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
         workspace = workspace_for_reading(services, session, actor.team_id)
         deal = find_deal(session, workspace.id, ref)
         view = one_deal_view(session, deal, now)
-        stages = stage_map(session, workspace.id)
+        pipeline = view.facts.pipeline
         notes = session.scalars(
             select(Note)
             .where(Note.deal_id == deal.id)
             .order_by(Note.created_at.desc(), Note.id.desc())
             .limit(NOTES_ON_CARD)
         )
-        active = read_stages(session, workspace.id, StageKind.PIPELINE)
-        keys = [s.key for s in active]
+        keys = [s.key for s in pipeline.active]
         following = None
         if deal.status == DealStatus.OPEN and deal.stage_key in keys:
             index = keys.index(deal.stage_key)
-            following = stage_view(active[index + 1]) if index + 1 < len(keys) else None
+            following = pipeline.active[index + 1] if index + 1 < len(keys) else None
         return DealCard(
             deal=view,
-            stays=stage_stays(session, deal.id, workspace.id, stages),
+            stays=stage_stays(session, deal.id, workspace.id, pipeline.by_key),
             notes=[NoteView(n.author_id, n.text, n.created_at) for n in notes],
             next_stage=following,
             now=now,
@@ -56,7 +54,7 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
 
 
 def stage_stays(
-    session: Session, deal_id: int, workspace_id: int, stages: dict[str, StageInfo]
+    session: Session, deal_id: int, workspace_id: int, stages: dict[str, StageDef]
 ) -> list[StageStay]:
     """Replay the deal's stage and status changes into visits to stages."""
     rows = session.execute(
@@ -102,7 +100,6 @@ class DealFilter:
     period: Period | None = None  # closed in (won/lost lists) or created in (others)
 
 
-LIST_LIMIT = 500
 # What `deal_view` reads of a deal, by name, plus its lead's number: rows, not entities, since
 # a list can be hundreds of deals and entities cost several times more to load.
 LISTED = (
@@ -117,8 +114,9 @@ def list_deals(services: Services, actor: Actor, deal_filter: DealFilter) -> Pag
     now = services.now()
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
-        stages = stage_map(session, workspace.id)
-        where = _deal_conditions(deal_filter, workspace.id, stages, now)
+        facts = workspace_facts(session, workspace.id)
+        stages = facts.pipeline.by_key
+        where = _deal_conditions(deal_filter, workspace.id, facts.pipeline, now)
         order = (Deal.closed_at.desc(),) if deal_filter.status in ("won", "lost") else ()
         query = (
             select(*LISTED)
@@ -129,14 +127,15 @@ def list_deals(services: Services, actor: Actor, deal_filter: DealFilter) -> Pag
         if deal_filter.stuck_only:
             # Most overdue first is DealView's own rule (days in stage past the target); the
             # stuck are few enough to sort here, which keeps that rule in one place.
-            views = [deal_view(r, stages, now, r.lead_number) for r in session.execute(query)]
+            rows = session.execute(query)
+            views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows]
             views.sort(key=lambda v: -v.overdue_days)
-            return Page(views[:LIST_LIMIT], len(views))
+            return Page(views[:LIST_LIMIT], len(views), facts)
         rows = session.execute(query.limit(LIST_LIMIT)).all()
         total = len(rows)
         if total == LIST_LIMIT:  # a full page: count the rest
             total = session.scalar(select(func.count()).select_from(Deal).where(*where))
-        return Page([deal_view(r, stages, now, r.lead_number) for r in rows], total)
+        return Page([deal_view(r, stages, now, r.lead_number, facts) for r in rows], total, facts)
 
 
 def _deal_conditions(deal_filter: DealFilter, workspace_id: int, stages, now) -> list:
@@ -152,12 +151,8 @@ def _deal_conditions(deal_filter: DealFilter, workspace_id: int, stages, now) ->
         where += [when >= deal_filter.period.start, when < deal_filter.period.end]
     if deal_filter.stuck_only:
         # The board's definition of stuck (analytics.pipeline), so the two always agree.
-        where += [Deal.status == DealStatus.OPEN.value, stuck_condition(_stage_set(stages), now)]
+        where += [Deal.status == DealStatus.OPEN.value, stuck_condition(stages, now)]
     return where
-
-
-def _stage_set(stages: dict[str, StageInfo]) -> StageSet:
-    return StageSet(tuple(s for s in stages.values() if s.active), dict(stages))
 
 
 @dataclass(frozen=True)

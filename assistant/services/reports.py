@@ -1,6 +1,6 @@
 """Read-only report use cases: resolve the workspace, then ask `analytics` for the figures.
 
-Callers parse periods themselves (in the zone `workspace_timezone` gives); nothing here
+Callers parse periods themselves (in the zone `settings.workspace_facts` gives); nothing here
 changes a row. The `*_digest_data` functions take a workspace id, for the digest scheduler,
 and gather everything one digest of PRODUCT.md §5 shows.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from assistant.analytics import (
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
 from assistant.services.context import Actor, Services
+from assistant.services.settings import workspace_facts
 from assistant.services.workspaces import workspace_for_reading, workspace_zone
 from assistant.storage.models import Workspace
 
@@ -39,8 +41,23 @@ DAILY_FUNNEL_PERIOD = "7d"
 
 
 def workspace_timezone(services: Services, actor: Actor) -> ZoneInfo:
-    with services.db.reading() as session:
-        return workspace_zone(workspace_for_reading(services, session, actor.team_id))
+    """The zone the actor's workspace reads periods in."""
+    return workspace_facts(services, actor).zone
+
+
+@dataclass(frozen=True)
+class OpenTotals:
+    """The board's totals the App Home shows (PRODUCT.md §4): open count, open and weighted
+    value, from the board's one SQL aggregate."""
+
+    count: int
+    value: Decimal
+    weighted: Decimal
+
+
+def open_totals(services: Services, actor: Actor) -> OpenTotals:
+    totals = board(services, actor).totals
+    return OpenTotals(totals.open_count, totals.open_value, totals.weighted_value)
 
 
 def board(services: Services, actor: Actor) -> Board:
@@ -151,42 +168,62 @@ def _workspace(session: Session, workspace_id: int) -> Workspace:
 def pipeline_digest_data(
     services: Services, workspace_id: int, now: datetime, since: datetime
 ) -> PipelineDigestData:
+    """The pipeline digest of a workspace in its own zone (the scheduler uses
+    `pipeline_digest_in`, in the subscription's zone)."""
     with services.db.reading() as session:
-        workspace = _workspace(session, workspace_id)
-        zone = workspace_zone(workspace)
-        period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
-        # The board and the bottleneck report show the same open deals: read them once.
-        pipeline = analytics.open_pipeline(session, workspace_id, now)
-        return PipelineDigestData(
-            workspace_id=workspace_id,
-            currency=workspace.currency,
-            timezone=zone,
-            now=now,
-            board=analytics.board(session, workspace_id, now, pipeline),
-            movement=analytics.movement(session, workspace_id, since, now),
-            bottlenecks=analytics.bottleneck_report(
-                session, workspace_id, period, now, pipeline=pipeline
-            ),
-            outcomes=analytics.outcomes(session, workspace_id, period),
-            period=period,
-        )
+        workspace = digest_workspace(session, workspace_id)
+        return pipeline_digest_in(session, workspace, now, since, workspace_zone(workspace))
+
+
+def digest_workspace(session: Session, workspace_id: int) -> Workspace:
+    workspace = session.scalar(select(Workspace).where(Workspace.id == workspace_id))
+    if workspace is None:
+        raise NotFound(f"No workspace {workspace_id}.")
+    return workspace
+
+
+def pipeline_digest_in(
+    session: Session, workspace: Workspace, now: datetime, since: datetime, zone: ZoneInfo
+) -> PipelineDigestData:
+    """Everything a pipeline digest shows, read in the caller's session, periods in `zone`."""
+    period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
+    # The board and the bottleneck report show the same open deals: read them once.
+    pipeline = analytics.open_pipeline(session, workspace.id, now)
+    return PipelineDigestData(
+        workspace_id=workspace.id,
+        currency=workspace.currency,
+        timezone=zone,
+        now=now,
+        board=analytics.board(session, workspace.id, now, pipeline),
+        movement=analytics.movement(session, workspace.id, since, now),
+        bottlenecks=analytics.bottleneck_report(
+            session, workspace.id, period, now, pipeline=pipeline
+        ),
+        outcomes=analytics.outcomes(session, workspace.id, period),
+        period=period,
+    )
 
 
 def daily_funnel_period(services: Services, workspace_id: int, now: datetime) -> Period:
     """The last 7 days in the workspace's zone: the period of a daily funnel digest."""
     with services.db.reading() as session:
-        zone = workspace_zone(_workspace(session, workspace_id))
+        zone = workspace_zone(digest_workspace(session, workspace_id))
     return parse_period(DAILY_FUNNEL_PERIOD, zone, now)
 
 
 def funnel_digest_data(services: Services, workspace_id: int, period: Period) -> FunnelDigestData:
     with services.db.reading() as session:
-        _workspace(session, workspace_id)
-        whole, sources, campaigns = analytics.funnel_with_groups(session, workspace_id, period)
-        return FunnelDigestData(
-            workspace_id=workspace_id,
-            period=period,
-            funnel=whole,
-            sources=sources,
-            campaigns=campaigns,
-        )
+        digest_workspace(session, workspace_id)
+        return funnel_digest_in(session, workspace_id, period)
+
+
+def funnel_digest_in(session: Session, workspace_id: int, period: Period) -> FunnelDigestData:
+    """Everything a funnel digest shows, read in the caller's session."""
+    whole, sources, campaigns = analytics.funnel_with_groups(session, workspace_id, period)
+    return FunnelDigestData(
+        workspace_id=workspace_id,
+        period=period,
+        funnel=whole,
+        sources=sources,
+        campaigns=campaigns,
+    )

@@ -9,20 +9,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, select
 
+from assistant.analytics.stages import workspace_facts as facts_of
 from assistant.domain.errors import InvalidInput
+from assistant.domain.facts import Facts
 from assistant.domain.roles import require_admin
 from assistant.domain.stage_match import match_stage
-from assistant.domain.stages import DealStatus, StageKind
+from assistant.domain.stages import DealStatus, StageDef, StageKind
 from assistant.records.history import record
 from assistant.services.context import Actor, Services
 from assistant.services.roles import role_in
-from assistant.services.views import StageView
 from assistant.services.workspaces import (
     ensure_workspace,
     load_stages,
     read_stages,
-    stage_defs,
-    stage_view,
+    stage_def,
     workspace_for_reading,
 )
 from assistant.storage.models import Deal, Stage
@@ -37,6 +37,14 @@ class WorkspaceSettings:
     currency: str
     feed_channel: str | None
     feed_moves: bool
+
+
+def workspace_facts(services: Services, actor: Actor) -> Facts:
+    """The actor's workspace's currency, time zone and pipeline, for what a command needs
+    before it asks for a result (the zone to read a period in, the stages of a form)."""
+    with services.db.reading() as session:
+        ws = workspace_for_reading(services, session, actor.team_id)
+        return facts_of(session, ws.id)
 
 
 def get_settings(services: Services, actor: Actor) -> WorkspaceSettings:
@@ -97,10 +105,10 @@ def validate_timezone(name: str) -> str:
     return name
 
 
-def list_pipeline(services: Services, actor: Actor) -> list[StageView]:
+def list_pipeline(services: Services, actor: Actor) -> list[StageDef]:
     with services.db.reading() as session:
         ws = workspace_for_reading(services, session, actor.team_id)
-        return [stage_view(s) for s in read_stages(session, ws.id, StageKind.PIPELINE)]
+        return read_stages(session, ws.id, StageKind.PIPELINE)
 
 
 def slug(label: str) -> str:
@@ -110,7 +118,7 @@ def slug(label: str) -> str:
     return key[:40]
 
 
-def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[StageView]:
+def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[StageDef]:
     """Replace the pipeline's stages, keeping the settings of stages that stay.
 
     A stage that still holds open deals can't be removed: those deals would vanish from the
@@ -174,7 +182,7 @@ def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[St
             changes={"pipeline": (",".join(old_order), ",".join(keys))},
         )
         session.flush()
-        return [stage_view(s) for s in load_stages(session, ws.id, StageKind.PIPELINE)]
+        return read_stages(session, ws.id, StageKind.PIPELINE)
 
 
 def _interpolated_probability(position: int, count: int) -> Decimal:
@@ -189,7 +197,7 @@ def configure_stage(
     target_days: int | None = None,
     probability: Decimal | None = None,
     label: str | None = None,
-) -> StageView:
+) -> StageDef:
     if target_days is None and probability is None and label is None:
         raise InvalidInput("Nothing to change: give `target:<N>d`, `probability:<P>%` or `label:`.")
     if target_days is not None and not 1 <= target_days <= 365:
@@ -203,7 +211,7 @@ def configure_stage(
         ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
         require_admin(role_in(session, services, ws, actor), "change stages")
         stages = load_stages(session, ws.id, StageKind.PIPELINE)
-        key = match_stage(stage_text, stage_defs(stages))
+        key = match_stage(stage_text, [stage_def(s) for s in stages])
         stage = next(s for s in stages if s.key == key)
         before = {
             "target_days": stage.target_days,
@@ -227,4 +235,4 @@ def configure_stage(
             changes={f: (before[f], getattr(stage, f)) for f in before},
         )
         session.flush()
-        return stage_view(stage)
+        return stage_def(stage)

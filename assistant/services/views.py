@@ -1,4 +1,8 @@
-"""Plain results handed back to the edge; no ORM object leaves a transaction."""
+"""Plain results handed back to the edge; no ORM object leaves a transaction.
+
+Each carries the workspace's `Facts` (currency, time zone, stage labels) read in the same
+transaction, so the reply is rendered from the result alone.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from assistant.domain.facts import Facts
+from assistant.domain.stages import StageDef
+
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class StageView:
-    key: str
-    label: str
-    position: int
-    probability: Decimal
-    target_days: int | None
+NO_FACTS = Facts()
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,8 @@ class DealView:
     target_days: int | None
     probability: Decimal
     days_in_stage: float
+    # The workspace's currency, zone and stage labels, read with the deal: what its reply shows.
+    facts: Facts = NO_FACTS
 
     @property
     def is_open(self) -> bool:
@@ -56,16 +57,6 @@ class DealView:
     @property
     def is_stuck(self) -> bool:
         return self.overdue_days > 0
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    action: str
-    field: str | None
-    old_value: str | None
-    new_value: str | None
-    actor_id: str | None
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -93,8 +84,12 @@ class DealCard:
     deal: DealView
     stays: list[StageStay]
     notes: list[NoteView]
-    next_stage: StageView | None
+    next_stage: StageDef | None
     now: datetime
+
+    @property
+    def facts(self) -> Facts:
+        return self.deal.facts
 
 
 @dataclass(frozen=True)
@@ -122,6 +117,7 @@ class LeadView:
     created_at: datetime
     version: int
     deal_numbers: list[int] = field(default_factory=list)
+    facts: Facts = NO_FACTS
 
 
 @dataclass(frozen=True)
@@ -143,3 +139,4 @@ class Page(Generic[T]):
 
     items: list[T]
     total: int
+    facts: Facts = NO_FACTS

@@ -7,14 +7,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from assistant.analytics.stages import StageInfo
+from assistant.analytics.stages import read_stage_defs
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
-from assistant.services.request_memo import remembered
-from assistant.services.views import StageView
 from assistant.storage.models import Stage, Workspace
+from assistant.storage.upsert import insert_or_ignore
 
 
 def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: str) -> Workspace:
@@ -25,25 +23,12 @@ def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: st
     """
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is not None:
-        # What the request's later reads would ask for (request_memo: kept if unchanged).
-        remembered(session, ("workspace", team_id), lambda: _row_of(workspace))
         return workspace
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(Workspace)
-        .values(
-            team_id=team_id,
-            timezone=timezone,
-            currency="USD",
-            feed_moves=False,
-            deal_seq=0,
-            lead_seq=0,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["team_id"])
-        .returning(Workspace.id)
-    )
-    new_id = session.scalar(statement)
+    values = {
+        "team_id": team_id, "timezone": timezone, "currency": "USD", "feed_moves": False,
+        "deal_seq": 0, "lead_seq": 0, "created_at": now,
+    }  # fmt: skip
+    new_id = insert_or_ignore(session, Workspace, values, ["team_id"])
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if new_id is not None:
         _seed_stages(session, workspace.id)
@@ -86,20 +71,10 @@ class WorkspaceRow:
 
 def read_stages(
     session: Session, workspace_id: int, kind: StageKind, *, include_inactive: bool = False
-) -> list[StageInfo]:
-    """`load_stages` for showing and computing, not for changing: read once per request."""
-
-    def load() -> list[StageInfo]:
-        columns = (Stage.key, Stage.label, Stage.position, Stage.probability, Stage.target_days)
-        rows = session.execute(
-            select(*columns, Stage.active)
-            .where(Stage.workspace_id == workspace_id, Stage.kind == kind.value)
-            .order_by(Stage.position, Stage.id)
-        )
-        return [StageInfo(*row) for row in rows]
-
-    stages = remembered(session, ("stages", workspace_id, kind), load)
-    return list(stages) if include_inactive else [s for s in stages if s.active]
+) -> list[StageDef]:
+    """The stages for showing and computing (`load_stages` gives the rows to change)."""
+    stages = read_stage_defs(session, workspace_id, kind)
+    return stages if include_inactive else [s for s in stages if s.active]
 
 
 def load_stages(
@@ -111,12 +86,10 @@ def load_stages(
     return list(session.scalars(query.order_by(Stage.position, Stage.id)))
 
 
-def stage_defs(stages: list[Stage] | list[StageInfo]) -> list[StageDef]:
-    return [StageDef(s.key, s.label, s.position, s.probability, s.target_days) for s in stages]
-
-
-def stage_view(stage: Stage | StageInfo) -> StageView:
-    return StageView(stage.key, stage.label, stage.position, stage.probability, stage.target_days)
+def stage_def(stage: Stage) -> StageDef:
+    return StageDef(
+        stage.key, stage.label, stage.position, stage.probability, stage.target_days, stage.active
+    )
 
 
 def workspace_zone(workspace: Workspace | WorkspaceRow) -> ZoneInfo:
@@ -134,25 +107,16 @@ _ROW = (
 )
 
 
-def _row_of(workspace: Workspace) -> WorkspaceRow:
-    return WorkspaceRow(*(getattr(workspace, column.key) for column in _ROW))
-
-
 def workspace_for_reading(services, session: Session, team_id: str) -> WorkspaceRow:
-    """The team's workspace inside a read session, creating it first if it is new; read once
-    per request (request_memo)."""
-
-    def load() -> WorkspaceRow:
-        query = select(*_ROW).where(Workspace.team_id == team_id)
-        row = session.execute(query).first()
-        if row is None:
-            with services.db.transaction() as writer:
-                ensure_workspace(writer, team_id, services.now(), services.default_timezone)
-            session.rollback()  # the read snapshot predates the new row; take a fresh one
-            row = session.execute(query).one()
-        return WorkspaceRow(*row)
-
-    return remembered(session, ("workspace", team_id), load)
+    """The team's workspace inside a read session, creating it first if it is new."""
+    query = select(*_ROW).where(Workspace.team_id == team_id)
+    row = session.execute(query).first()
+    if row is None:
+        with services.db.transaction() as writer:
+            ensure_workspace(writer, team_id, services.now(), services.default_timezone)
+        session.rollback()  # the read snapshot predates the new row; take a fresh one
+        row = session.execute(query).one()
+    return WorkspaceRow(*row)
 
 
 def mark_uninstalled(services, team_id: str) -> bool:

@@ -21,9 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
-# Set in `Session.info` of `reading()` sessions: what they read may be shared within a request
-# (services/request_memo.py); what a write transaction reads may not.
-READING = "reading"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A PostgreSQL server that is down must be reported within Slack's 3 seconds, not after
 # the driver's default (no) connect timeout.
@@ -116,7 +113,6 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A read-only session; never commits."""
         with _translate_outage(), self._read_sessions() as session:
-            session.info[READING] = True
             try:
                 yield session
             finally:

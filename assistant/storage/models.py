@@ -22,6 +22,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assistant.domain.limits import (
+    MAX_EMAIL,
+    MAX_LABEL,
+    MAX_NAME,
+    MAX_REASON,
+    MAX_STAGE_KEY,
+    MAX_STAGE_LABEL,
+)
 from assistant.storage.types import Money, Probability, UTCDateTime
 
 # Named constraints let Alembic alter them later, and SQLite batch mode needs names to
@@ -47,7 +55,7 @@ class Workspace(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(MAX_NAME))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     feed_channel: Mapped[str | None] = mapped_column(String(32))
@@ -80,8 +88,8 @@ class Stage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # pipeline | funnel
-    key: Mapped[str] = mapped_column(String(40))
-    label: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(MAX_STAGE_KEY))
+    label: Mapped[str] = mapped_column(String(MAX_STAGE_LABEL))
     position: Mapped[int] = mapped_column(Integer)
     probability: Mapped[Decimal] = mapped_column(PROBABILITY, default=Decimal("0"))
     target_days: Mapped[int | None] = mapped_column(Integer)
@@ -102,20 +110,20 @@ class Lead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     # Case-folded copy of the name: SQLite's LIKE folds only ASCII, so fragment look-ups
     # ("müller") search this column on both databases.
-    name_folded: Mapped[str] = mapped_column(String(200))
-    company: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    source: Mapped[str | None] = mapped_column(String(100))
-    campaign: Mapped[str | None] = mapped_column(String(100))
-    stage_key: Mapped[str] = mapped_column(String(40))
+    name_folded: Mapped[str] = mapped_column(String(MAX_NAME))
+    company: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL))
+    source: Mapped[str | None] = mapped_column(String(MAX_LABEL))
+    campaign: Mapped[str | None] = mapped_column(String(MAX_LABEL))
+    stage_key: Mapped[str] = mapped_column(String(MAX_STAGE_KEY))
     # The furthest funnel stage ever reached: a dropped lead keeps it, and the funnel's
     # reached(S) counts read it directly.
-    furthest_stage_key: Mapped[str] = mapped_column(String(40))
+    furthest_stage_key: Mapped[str] = mapped_column(String(MAX_STAGE_KEY))
     status: Mapped[str] = mapped_column(String(16), default="open")
-    drop_reason: Mapped[str | None] = mapped_column(String(500))
+    drop_reason: Mapped[str | None] = mapped_column(String(MAX_REASON))
     owner_id: Mapped[str | None] = mapped_column(String(32))
     action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(32))
@@ -144,23 +152,23 @@ class Deal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    name_folded: Mapped[str] = mapped_column(String(200))
-    company: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    name_folded: Mapped[str] = mapped_column(String(MAX_NAME))
+    company: Mapped[str | None] = mapped_column(String(MAX_NAME))
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
     owner_id: Mapped[str] = mapped_column(String(32))
     # For a closed deal this stays the stage it was closed from, so `reopen` can return
     # there and reports can say where deals are lost.
-    stage_key: Mapped[str] = mapped_column(String(40))
+    stage_key: Mapped[str] = mapped_column(String(MAX_STAGE_KEY))
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="open")
-    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    lost_reason: Mapped[str | None] = mapped_column(String(MAX_REASON))
     close_date: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    source: Mapped[str | None] = mapped_column(String(100))
-    campaign: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(String(MAX_LABEL))
+    campaign: Mapped[str | None] = mapped_column(String(MAX_LABEL))
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
-    external_id: Mapped[str | None] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(MAX_LABEL))
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
-from assistant.services.workspaces import load_stages, stage_defs
+from assistant.services.workspaces import read_stages
 from assistant.storage.models import Workspace
 
 
@@ -66,6 +66,6 @@ def load_scope(session: Session, team_id: str | None, default_timezone: str) -> 
         workspace.id,
         workspace.timezone,
         workspace.currency,
-        stage_defs(load_stages(session, workspace.id, StageKind.PIPELINE)),
-        stage_defs(load_stages(session, workspace.id, StageKind.FUNNEL)),
+        read_stages(session, workspace.id, StageKind.PIPELINE),
+        read_stages(session, workspace.id, StageKind.FUNNEL),
     )

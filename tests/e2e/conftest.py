@@ -16,8 +16,8 @@ import pytest
 
 from assistant.app import create_app, make_web_client
 from assistant.config import Settings
+from assistant.listeners.runtime import FollowUps, Runtime
 from assistant.services.context import Services
-from assistant.slack.runtime import FollowUps, Runtime
 from assistant.web import create_wsgi_app, start_in_thread
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackHttpClient

@@ -6,9 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.digests import subscriptions
-from assistant.digests.schedule import Schedule
-from assistant.services import deals
+from assistant.domain.schedule import Schedule
+from assistant.services import deals, subscriptions
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 

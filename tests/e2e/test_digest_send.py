@@ -10,12 +10,12 @@ import pytest
 from slack_sdk import WebClient
 
 from assistant.digests.compose import make_composer
-from assistant.digests.posting import ChannelPacer
 from assistant.digests.scheduler import DigestScheduler
 from assistant.services import deals, leads
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
+from assistant.slack.pacing import ChannelPacer
 
 REP = Actor("T_TEST", "UREP")
 CHARTS = Path("/tmp/digest-charts")

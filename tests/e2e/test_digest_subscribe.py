@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.digests import subscriptions
-from assistant.digests.schedule import Schedule
+from assistant.domain.schedule import Schedule
+from assistant.services import subscriptions
 from assistant.services.context import Actor
 
 MGR = Actor("T_TEST", "U0MGR")

@@ -209,9 +209,9 @@ def test_tokens_revoked_for_the_bot_counts_as_uninstalled(two):
 
 def test_a_slow_workspace_does_not_hold_up_the_others_digests(two):
     from assistant.digests.compose import make_composer
-    from assistant.digests.posting import ChannelPacer
     from assistant.digests.scheduler import DigestScheduler
     from assistant.server import scheduler_client_for
+    from assistant.slack.pacing import ChannelPacer
 
     for team in ("T_A", "T_B"):  # A first: one after the other, B would wait for A
         result = two.command(

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from assistant.digests.schedule import Schedule
-from assistant.digests.subscriptions import subscribe
+from assistant.domain.schedule import Schedule
 from assistant.services import deals
 from assistant.services.context import Actor, Services
 from assistant.services.deals import NewDeal
+from assistant.services.subscriptions import subscribe
 from assistant.storage.models import DigestDelivery
 
 ROOT = Path(__file__).resolve().parents[2]

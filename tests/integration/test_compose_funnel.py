@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.digests import subscriptions
 from assistant.digests.compose import compose_digest, request_for
-from assistant.digests.schedule import Schedule
-from assistant.services import leads
+from assistant.domain.schedule import Schedule
+from assistant.services import leads, subscriptions
 from assistant.services.context import Actor
 from assistant.services.leads import NewLead
 

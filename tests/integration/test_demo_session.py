@@ -3,10 +3,8 @@ the same handlers, and the replies come back as text."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
-import types
+from functools import partial
 
 import pytest
 from slack_sdk.models.blocks import HeaderBlock
@@ -76,14 +74,10 @@ def test_help_and_people(demo_services):
     assert "Reps: @ana, @ben" in text and "You are @you" in text
 
 
-def test_digest_without_or_with_the_composer(demo_services, tmp_path, monkeypatch):
+def test_digest_with_the_composer(demo_services, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     session, out = session_for(demo_services)
     session.run_line("/sales roles")  # creates the workspace, as seeding would
-    if importlib.util.find_spec("assistant.digests.compose") is None:
-        assert digests.print_digests(session) == 0
-        assert digests.NOT_YET in out.getvalue()
-        return
     assert digests.print_digests(session, tmp_path / "charts") == 0
     assert "<@U" not in out.getvalue() and '{"type":' not in out.getvalue()
 
@@ -100,9 +94,7 @@ def test_digest_prints_both_and_saves_the_charts(demo_services, tmp_path, monkey
             text="fallback", blocks=blocks, charts=[(f"{request.kind}.png", png, "Chart")]
         )
 
-    module = types.ModuleType("assistant.digests.compose")
-    module.compose = compose
-    monkeypatch.setitem(sys.modules, "assistant.digests.compose", module)
+    monkeypatch.setattr(digests, "make_composer", lambda services: partial(compose, services))
     session, out = session_for(demo_services)
     session.run_line("/sales roles")
     assert digests.print_digests(session, tmp_path / "charts") == 0

@@ -14,16 +14,15 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from assistant.digests import subscriptions
 from assistant.digests.model import DigestMessage, DigestNotPosted, DigestRequest
-from assistant.digests.posting import ChannelPacer
-from assistant.digests.schedule import Schedule
 from assistant.digests.scheduler import JOB_ID, DigestScheduler
 from assistant.digests.send import send_now
 from assistant.domain.errors import NotAllowed
 from assistant.domain.roles import Role
-from assistant.services import roles
+from assistant.domain.schedule import Schedule
+from assistant.services import roles, subscriptions
 from assistant.services.context import Actor
+from assistant.slack.pacing import ChannelPacer
 from assistant.storage.models import DigestDelivery
 from tests.support.fake_slack import FakeSlack
 

@@ -19,16 +19,16 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from assistant.digests import subscriptions
 from assistant.digests.model import DigestMessage, DigestRequest
-from assistant.digests.posting import ChannelPacer
-from assistant.digests.schedule import Schedule, occurrences_between
 from assistant.digests.scheduler import (
     LEFT_TO_OTHER,
     DigestScheduler,
     each_channel_by_one_process,
 )
+from assistant.domain.schedule import Schedule, occurrences_between
+from assistant.services import subscriptions
 from assistant.services.context import Actor, Services
+from assistant.slack.pacing import ChannelPacer
 from assistant.storage.database import Database
 from assistant.storage.models import DigestDelivery
 from tests.support.fake_slack import FakeSlack
@@ -168,7 +168,7 @@ from datetime import datetime
 from pathlib import Path
 from slack_sdk import WebClient
 from assistant.digests.model import DigestMessage
-from assistant.digests.posting import ChannelPacer
+from assistant.slack.pacing import ChannelPacer
 from assistant.digests.scheduler import (
     LEFT_TO_OTHER,
     DigestScheduler,

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from assistant.digests import subscriptions
-from assistant.digests.schedule import Schedule
 from assistant.domain.errors import InvalidInput, NotAllowed, NotFound
 from assistant.domain.roles import Role
-from assistant.services import roles
+from assistant.domain.schedule import Schedule
+from assistant.services import roles, subscriptions
 from assistant.services.context import Actor
 from assistant.storage.models import DigestSubscription
 

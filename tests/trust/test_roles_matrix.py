@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.slack.runtime import FollowUps
+from assistant.listeners.runtime import FollowUps
 from tests.e2e.test_home_tab import home_text
 from tests.trust.conftest import state
 

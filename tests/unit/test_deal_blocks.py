@@ -15,10 +15,11 @@ from assistant.blocks.deals import (
     stage_clock,
 )
 from assistant.blocks.home import home_view
-from assistant.interactions.deal_buttons import parse_value
-from assistant.interactions.deal_form import read_form
-from assistant.interactions.totals import OpenTotals
-from assistant.services.views import DealCard, DealView, MoveResult, NoteView, StageStay, StageView
+from assistant.commands.deal_card import parse_value
+from assistant.commands.deal_form import read_form
+from assistant.domain.stages import StageDef as StageView
+from assistant.services.reports import OpenTotals
+from assistant.services.views import DealCard, DealView, MoveResult, NoteView, StageStay
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 UTC_ZONE = ZoneInfo("UTC")

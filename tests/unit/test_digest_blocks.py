@@ -19,10 +19,10 @@ from assistant.analytics import (
 )
 from assistant.blocks import digests as render
 from assistant.blocks.common import MAX_BLOCKS, MAX_SECTION_TEXT, section
-from assistant.digests.schedule import Schedule
-from assistant.digests.subscriptions import DeliveryView, SubscriptionView
 from assistant.domain.periods import Period, parse_period
+from assistant.domain.schedule import Schedule
 from assistant.services.reports import FunnelDigestData, PipelineDigestData
+from assistant.services.subscriptions import DeliveryView, SubscriptionView
 from tests.unit.test_funnel_blocks import funnel
 
 D = Decimal

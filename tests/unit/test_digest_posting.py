@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from assistant.digests.delivery import next_attempt_at
-from assistant.digests.posting import ChannelPacer, classify
+from assistant.slack.errors import classify
+from assistant.slack.pacing import ChannelPacer
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 DEADLINE = T0 + timedelta(hours=1)

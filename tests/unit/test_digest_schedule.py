@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from assistant.digests.schedule import (
+from assistant.domain.errors import InvalidInput
+from assistant.domain.schedule import (
     Schedule,
     latest_due,
     next_occurrence,
     occurrences_between,
     previous_occurrence,
 )
-from assistant.domain.errors import InvalidInput
 
 NY = "America/New_York"
 BERLIN = "Europe/Berlin"

@@ -19,7 +19,7 @@ from assistant.analytics import (
 from assistant.blocks import pipeline as render
 from assistant.blocks.common import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT
 from assistant.domain.periods import Period
-from assistant.services.views import StageView
+from assistant.domain.stages import StageDef as StageView
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 D = Decimal

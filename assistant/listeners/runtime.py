@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from assistant.services.context import Actor, Services
+from assistant.services.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,3 @@ class Runtime:
     services: Services
     followups: FollowUps = field(default_factory=FollowUps)
     slack_admins: SlackAdmins = field(default_factory=SlackAdmins)
-
-    def actor(self, client: WebClient | None, team_id: str, user_id: str) -> Actor:
-        admin = self.slack_admins.is_admin(client, team_id, user_id)
-        return Actor(team_id=team_id, user_id=user_id, is_slack_admin=admin)

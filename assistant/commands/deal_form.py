@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from assistant.commands.framework import CONTROL_CHARACTERS
+from assistant.blocks.deal_form import FIELD
 from assistant.domain.amounts import parse_amount
 from assistant.domain.errors import InvalidInput
+from assistant.domain.limits import MAX_LABEL, MAX_NAME
+from assistant.domain.text import one_line
 from assistant.services.deals import NewDeal, clean_name
 
-FIELD = "value"  # every input's action_id; the block id names the field
-# The columns' sizes (storage/models.py): longer text would fail in PostgreSQL.
-LIMITS = {"company": 200, "source": 100, "campaign": 100}
+LIMITS = {"company": MAX_NAME, "source": MAX_LABEL, "campaign": MAX_LABEL}
 
 
 def _state(values: dict[str, Any], block: str) -> dict[str, Any]:
@@ -24,8 +24,7 @@ def _state(values: dict[str, Any], block: str) -> dict[str, Any]:
 
 
 def _text(values: dict[str, Any], block: str) -> str:
-    raw = CONTROL_CHARACTERS.sub("", _state(values, block).get("value") or "")
-    return " ".join(raw.split())
+    return one_line(_state(values, block).get("value") or "")
 
 
 def _plain(message: str) -> str:

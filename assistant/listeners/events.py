@@ -1,7 +1,8 @@
-"""The app leaving a workspace: `app_uninstalled`, and `tokens_revoked` for the bot's token.
+"""Events: the App Home opened, and the app leaving a workspace.
 
-Either way that workspace's digests stop at once and its tokens are deleted; its data is
-kept for the retention period (SALES_RETENTION_DAYS), then the scheduler purges it.
+Leaving (`app_uninstalled`, or `tokens_revoked` for the bot's token) stops that workspace's
+digests at once and deletes its tokens; its data is kept for the retention period
+(SALES_RETENTION_DAYS), then the scheduler purges it.
 """
 
 from __future__ import annotations
@@ -9,14 +10,33 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
 
+from assistant.listeners.actor import actor_of
+from assistant.listeners.followups import publish_home
+from assistant.listeners.runtime import Runtime
 from assistant.services.workspaces import mark_uninstalled
-from assistant.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
+def home_opened(runtime: Runtime):
+    def handle_app_home_opened(event: dict, body: dict, client: WebClient) -> None:
+        # The same event fires for the Messages and About tabs; only Home shows our view.
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+
+        def publish() -> None:  # after the ack: who they are may need a users.info call
+            publish_home(runtime.services, client, actor_of(body, runtime, client))
+
+        runtime.followups.submit(publish)
+
+    return handle_app_home_opened
+
+
 def register(app: App, runtime: Runtime) -> None:
+    app.event("app_home_opened")(home_opened(runtime))
+
     def on_uninstalled(context: BoltContext) -> None:
         _leave(app, runtime, context)
 

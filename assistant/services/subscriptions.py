@@ -14,10 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.digests.model import KINDS
-from assistant.digests.schedule import Schedule, next_occurrence
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.roles import Role, require_manager
+from assistant.domain.schedule import DIGEST_KINDS, Schedule, next_occurrence
 from assistant.services.context import Actor, Services
 from assistant.services.roles import role_in
 from assistant.services.workspaces import ensure_workspace, workspace_for_reading
@@ -163,7 +162,7 @@ def _view(row: DigestSubscription, now: datetime, last: DeliveryView | None = No
 
 def check_kind(kind: str) -> str:
     normal = str(kind).strip().lower()
-    if normal not in KINDS:
+    if normal not in DIGEST_KINDS:
         raise InvalidInput(f"Unknown digest `{kind}`. Use pipeline, funnel or both.")
     return normal
 

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.domain.errors import InvalidInput
 
+DIGEST_KINDS = ("pipeline", "funnel", "both")
 FREQUENCIES = ("daily", "weekdays", "weekly", "monthly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _AT_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")

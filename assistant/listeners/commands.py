@@ -1,0 +1,54 @@
+"""Slash commands: one Bolt listener per command, answering in the HTTP response itself.
+
+With `process_before_response=True` the reply travels in the response to Slack's request: no
+extra Web API call, and no polling for `ack()`. Anything slow is handed to the runtime's
+follow-up pool by the handler and runs after the answer.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from assistant.commands import COMMAND_SETS
+from assistant.commands.framework import CommandSet, Invocation
+from assistant.listeners.actor import actor_of
+from assistant.listeners.followups import after_deal_change
+from assistant.listeners.replies import answer
+from assistant.listeners.runtime import Runtime
+from assistant.services.views import DealView, MoveResult
+
+
+def command_listener(command_set: CommandSet, runtime: Runtime):
+    def handle_command(ack, body: dict, client: WebClient) -> None:
+        actor = actor_of(body, runtime, client)
+
+        def deal_changed(deal: DealView, move: MoveResult | None) -> None:
+            runtime.followups.submit(
+                lambda: after_deal_change(runtime.services, client, actor, deal, move)
+            )
+
+        def invocation(tokens: list[str], share: bool) -> Invocation:
+            return Invocation(
+                services=runtime.services,
+                actor=actor,
+                command=command_set.command,
+                args=tokens,
+                channel_id=body.get("channel_id") or "",
+                share=share,
+                trigger_id=body.get("trigger_id"),
+                after_reply=runtime.followups.submit,
+                deal_changed=deal_changed,
+                catalog=COMMAND_SETS,
+                slack=client,
+            )
+
+        ack(**answer(command_set, invocation, body.get("text") or "").to_dict())
+
+    handle_command.__name__ = f"handle_{command_set.command.strip('/')}"
+    return handle_command
+
+
+def register(app: App, runtime: Runtime) -> None:
+    for command_set in COMMAND_SETS:
+        app.command(command_set.command)(command_listener(command_set, runtime))

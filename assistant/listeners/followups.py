@@ -1,0 +1,79 @@
+"""What happens after a deal changed, whoever changed it (a command, a button, the form):
+the feed channel hears of wins (and of every move, if asked), and the Homes of the person who
+changed it and of its owner show it.
+
+Runs after the user has their answer. A Slack error here (the bot was never invited to the
+feed channel, say) is logged for the admin, never shown as a failure of the user's change:
+the deal did change. Each step runs on its own: a failed feed post must not keep a Home stale.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+
+from assistant.blocks.common import section
+from assistant.blocks.deals import feed_text
+from assistant.commands.home import home_for
+from assistant.domain.text import is_slack_user_id
+from assistant.services.context import Actor, Services
+from assistant.services.settings import get_settings
+from assistant.services.views import DealView, MoveResult
+from assistant.slack.errors import classify
+
+log = logging.getLogger(__name__)
+
+
+def after_deal_change(
+    services: Services,
+    client: WebClient | None,
+    actor: Actor,
+    deal: DealView,
+    move: MoveResult | None = None,
+) -> None:
+    if client is None:  # the demo console has no Slack to tell
+        return
+    if move is not None:
+        _safely("feed post", announce, services, client, actor, move)
+    # The actor's Home and the owner's (a manager moving a rep's deal changes the rep's).
+    for user_id in dict.fromkeys((actor.user_id, deal.owner_id)):
+        if is_slack_user_id(user_id):
+            reader = Actor(team_id=actor.team_id, user_id=user_id)
+            _safely("home refresh", publish_home, services, client, reader)
+
+
+def announce(services: Services, client: WebClient, actor: Actor, result: MoveResult) -> None:
+    """Won deals, and every move when `feed_moves` is on, in the feed channel."""
+    settings = get_settings(services, actor)
+    if not settings.feed_channel:
+        return
+    if result.deal.status != "won" and not settings.feed_moves:
+        return
+    facts = result.deal.facts
+    text = feed_text(result, facts.labels, facts.currency, actor.user_id)
+    try:
+        client.chat_postMessage(
+            channel=settings.feed_channel, text=text, blocks=[section(text).to_dict()]
+        )
+    except Exception as err:
+        log.warning(
+            "feed post to %s failed: %s (invite the bot to the channel?)",
+            settings.feed_channel,
+            classify(err).reason,
+        )
+
+
+def publish_home(services: Services, client: WebClient, actor: Actor) -> None:
+    view = home_for(services, actor)
+    try:
+        client.views_publish(user_id=actor.user_id, view=view)
+    except Exception as err:
+        log.warning("views.publish for %s failed: %s", actor.user_id, classify(err).reason)
+
+
+def _safely(what: str, job, *args) -> None:
+    try:
+        job(*args)
+    except Exception:
+        log.exception("%s failed", what)

@@ -1,0 +1,72 @@
+"""What runs before every listener: each Slack delivery is handled once, and no failure ever
+reaches Slack as an HTTP 500.
+
+Slack retries an event it thinks was not received (X-Slack-Retry-Num), Socket Mode can
+deliver one twice, and a captured signed request can be replayed within the 5-minute
+signature window. Each is recognised by a key (event id; trigger id of a command, button
+press or form submission) recorded in the database (`services/deliveries.py`). Slash
+commands that only read are not checked (`Subcommand.writes`): recording a key is a write
+transaction, and a read answered twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App, BoltResponse
+
+from assistant.commands import may_change_data
+from assistant.listeners.replies import reply_for
+from assistant.listeners.runtime import Runtime
+from assistant.services.deliveries import first_delivery
+from assistant.storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+ALREADY = "That command was already handled."
+
+
+def delivery_key(body: dict) -> str | None:
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
+    # A captured form submission or button press replayed within the signature window
+    # must not create a second deal; each interaction has its own trigger id.
+    if body.get("type") in ("view_submission", "block_actions") and body.get("trigger_id"):
+        return f"{body['type']}:{body['trigger_id']}"
+    return None
+
+
+def once_per_delivery(runtime: Runtime):
+    def skip_repeated_delivery(body: dict, next) -> BoltResponse | None:
+        key = delivery_key(body) if may_change_data(body) else None
+        if key is not None and not _is_first(runtime, key, body.get("team_id")):
+            log.info("ignoring a repeated delivery: %s", key)
+            if body.get("command"):
+                return BoltResponse(
+                    status=200, body={"response_type": "ephemeral", "text": ALREADY}
+                )
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return skip_repeated_delivery
+
+
+def _is_first(runtime: Runtime, key: str, team_id: str | None) -> bool:
+    try:
+        return first_delivery(runtime.services, key, team_id)
+    except DatabaseUnavailable:
+        # Let the listener run: it answers "temporarily unavailable" rather than silence.
+        return True
+
+
+def answer_anyway(error: Exception, body: dict) -> BoltResponse:
+    """Listeners answer their own errors; this is the net under the net. Slack gets a 200
+    with a friendly line rather than a 500 it would show as `operation_timeout`."""
+    reply = reply_for(error, "a listener")
+    return BoltResponse(status=200, body=reply.to_dict())
+
+
+def register(app: App, runtime: Runtime) -> None:
+    app.use(once_per_delivery(runtime))
+    app.error(answer_anyway)

@@ -1,0 +1,1 @@
+"""The one write path for deals and leads: each change, its rules and its history rows."""
