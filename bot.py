@@ -39,9 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     purge_parser.add_argument("--yes", action="store_true", help="really delete it")
     args, _rest = parser.parse_known_args(argv)
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
         settings = load_settings()
         if args.command == "db":

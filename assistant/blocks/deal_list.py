@@ -5,9 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from assistant.blocks.common import (
-    MAX_SECTION_TEXT,
     Reply,
-    code_table,
     context,
     days,
     escape,
@@ -16,23 +14,9 @@ from assistant.blocks.common import (
     section,
 )
 from assistant.blocks.deals import money, text_reply
+from assistant.blocks.tables import COLUMN_WIDTH, NAME_WIDTH, SHORT_WIDTH, cell, table_sections
 from assistant.domain.amounts import format_amount
 from assistant.services.views import DealView
-
-
-def list_table_chunks(lines: list[str]) -> list[str]:
-    """Pack table lines into fenced chunks that each fit a section's 3,000 characters."""
-    chunks, current, size = [], [], 0
-    budget = MAX_SECTION_TEXT - 10  # room for the fences and newlines
-    for line in lines:
-        if current and size + len(line) + 1 > budget:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(line)
-        size += len(line) + 1
-    if current:
-        chunks.append(current)
-    return ["```\n" + "\n".join(chunk) + "\n```" for chunk in chunks]
 
 
 def list_more(shown: int, total: int) -> str | None:
@@ -43,15 +27,7 @@ def list_more(shown: int, total: int) -> str | None:
 
 
 LIST_ROWS = 40  # enough to scan; beyond that a filter helps more than a longer message
-NAME_WIDTH = 28
-STAGE_WIDTH = 18
 LIST_HEADER = ("#", "Deal", "Stage", "Amount", "Owner", "Days", "Stuck")
-
-
-def _cell(text: object, width: int) -> str:
-    # Backticks would close the code fence; newlines would break the row.
-    text = " ".join(str(text).split()).replace("`", "'")
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _row(deal: DealView, currency: str) -> tuple[str, ...]:
@@ -59,10 +35,10 @@ def _row(deal: DealView, currency: str) -> tuple[str, ...]:
     stuck = f"+{days(deal.overdue_days)}" if deal.is_stuck else ""
     return (
         f"#{deal.number}",
-        _cell(deal.name, NAME_WIDTH),
-        _cell(stage, STAGE_WIDTH),
+        cell(deal.name, NAME_WIDTH),
+        cell(stage, SHORT_WIDTH),
         format_amount(deal.amount, currency) if deal.amount is not None else "—",
-        _cell(deal.owner_id, 12),
+        cell(deal.owner_id, COLUMN_WIDTH + 3),
         f"{deal.days_in_stage:.1f}",
         stuck,
     )
@@ -83,9 +59,8 @@ def list_reply(deals: list[DealView], total: int, heading: str, currency: str) -
     if not shown:
         hint = "Try another filter or period, or create one: `/deal new &lt;name&gt; [amount]`."
         return text_reply(summary + ".", hint)
-    table = code_table([LIST_HEADER, *(_row(d, currency) for d in shown)], align="lllrlrl")
-    blocks = [section(summary)]
-    blocks.extend(section(chunk) for chunk in list_table_chunks(escape(table).split("\n")))
+    rows = [_row(d, currency) for d in shown]
+    blocks = [section(summary), *table_sections(LIST_HEADER, rows, align="lllrlrl")]
     owners = list(dict.fromkeys(d.owner_id for d in shown))
     legend = "Owners: " + " · ".join(f"`{escape(o)}` {mention(o)}" for o in owners)
     blocks.append(context(legend))

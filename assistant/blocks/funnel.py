@@ -8,26 +8,22 @@ subtraction always agrees with the reply.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from assistant.analytics import Delta, Funnel, FunnelGroups
 from assistant.analytics.funnel_groups import NO_GROUP
 from assistant.blocks.common import (
     Reply,
-    code_table,
     context,
     days,
     escape,
-    fenced,
     more_line,
     plural,
     section,
 )
+from assistant.blocks.tables import COLUMN_WIDTH, GROUP_WIDTH, cell, table
 from assistant.domain.periods import Period
 
 MAX_GROUP_ROWS = 15  # sources or campaigns per table; the rest are counted, not listed
-NAME_WIDTH = 20
-COLUMN_WIDTH = 9
 
 
 def whole_percent(share: float) -> int:
@@ -85,16 +81,6 @@ def step_points(delta: Delta) -> str:
     return signed(whole_percent(delta.current) - whole_percent(delta.previous), " pts")
 
 
-def _clip(text: str, width: int) -> str:
-    text = text.replace("`", "'")  # a backtick would close the code block the table is in
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
-    # Escaped after layout: `&amp;` shows as one character, so the columns stay aligned.
-    return fenced(escape(code_table([head, *rows], align)))
-
-
 def title(funnel: Funnel) -> str:
     """`Funnel, last 7 days · source: Google`, filters escaped (they are user text)."""
     text = f"Funnel, {escape(funnel.period.label)}"
@@ -124,7 +110,7 @@ def summary(funnel: Funnel) -> list[str]:
 
 def steps_table(funnel: Funnel) -> str:
     rows = [
-        (_clip(s.label, NAME_WIDTH), f"{s.reached.current or 0:,}", signed(s.reached.change),
+        (cell(s.label, GROUP_WIDTH), f"{s.reached.current or 0:,}", signed(s.reached.change),
          pct(s.step_conversion.current), step_points(s.step_conversion))
         for s in funnel.steps
     ]  # fmt: skip
@@ -180,10 +166,10 @@ def groups_reply(groups: FunnelGroups) -> Reply:
             f"*Funnel by {groups.by}, {escape(groups.period.label)}*: no leads were created in it."
         )
         return Reply(text=text, blocks=[section(text)])
-    stage_heads = [_clip(s.label.split()[0], COLUMN_WIDTH) for s in groups.groups[0].steps]
+    stage_heads = [cell(s.label.split()[0], COLUMN_WIDTH) for s in groups.groups[0].steps]
     head = (groups.by.title(), "Leads", *stage_heads, "Overall", "Change")
     rows = [
-        (_clip(g.group or "", NAME_WIDTH), f"{g.cohort.current or 0:,}",
+        (cell(g.group or "", GROUP_WIDTH), f"{g.cohort.current or 0:,}",
          *(f"{s.reached.current or 0:,}" for s in g.steps), pct(g.overall.current),
          step_points(g.overall))
         for g in shown

@@ -11,18 +11,16 @@ from zoneinfo import ZoneInfo
 
 from assistant.blocks.common import (
     MAX_FALLBACK_TEXT,
-    MAX_SECTION_TEXT,
     Reply,
-    code_table,
     context,
     escape,
-    fenced,
     header,
     local_date,
     mention,
     more_line,
     section,
 )
+from assistant.blocks.tables import NAME_WIDTH, SHORT_WIDTH, cell, table_sections
 from assistant.domain.amounts import format_amount
 from assistant.domain.stages import DEFAULT_FUNNEL
 from assistant.services.queries import LeadFilter
@@ -133,37 +131,17 @@ def list_title(found: LeadFilter, me: str) -> str:
     return " ".join(words)
 
 
-def _cell(value: str | None, width: int) -> str:
-    # Backticks would close the code block the table sits in.
-    text = (value or "—").replace("`", "'")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _row(lead: LeadView, tz: ZoneInfo) -> tuple[str, ...]:
     return (
         f"L{lead.number}",
-        _cell(lead.name, 28),
-        _cell(lead.company, 18),
-        _cell(lead.stage_key, 13),
+        cell(lead.name, NAME_WIDTH),
+        cell(lead.company, SHORT_WIDTH),
+        cell(lead.stage_key, SHORT_WIDTH),
         lead.status,
-        _cell(lead.source, 14),
-        _cell(lead.campaign, 14),
+        cell(lead.source, SHORT_WIDTH),
+        cell(lead.campaign, SHORT_WIDTH),
         local_date(lead.created_at, tz),
     )
-
-
-def table_sections(head: Sequence[str], rows: Sequence[Sequence[str]], align: str = ""):
-    """Fenced tables split over as many sections as the 3,000-character limit needs."""
-    sections, chunk = [], []
-    for row in rows:
-        candidate = code_table([head, *chunk, row], align)
-        if chunk and len(fenced(escape(candidate))) > MAX_SECTION_TEXT:
-            sections.append(section(fenced(escape(code_table([head, *chunk], align)))))
-            chunk = []
-        chunk.append(row)
-    if chunk:
-        sections.append(section(fenced(escape(code_table([head, *chunk], align)))))
-    return sections
 
 
 def list_reply(page: Page[LeadView], title: str, tz: ZoneInfo) -> Reply:

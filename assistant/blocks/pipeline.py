@@ -13,38 +13,23 @@ from functools import partial
 from assistant.analytics import Board, BottleneckReport, Delta, Forecast
 from assistant.blocks.common import (
     Reply,
-    code_table,
     context,
     days,
     escape,
-    fenced,
     mention,
     more_line,
     plural,
     section,
     sections_from_lines,
 )
+from assistant.blocks.tables import NAME_WIDTH, cell, table
 from assistant.domain.amounts import format_amount
 from assistant.domain.stages import StageDef
-
-# Labels may be up to 80 characters; a table column that wide would wrap on every screen.
-LABEL_WIDTH = 28
 
 
 def percent(probability: Decimal) -> str:
     """0.05 -> `5%`, 0.125 -> `12.5%`."""
     return f"{(Decimal(probability) * 100).normalize():f}%"
-
-
-def _label(text: str) -> str:
-    # Backticks would close the code block the table sits in.
-    text = text.replace("`", "'")
-    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
-    # Escaped after layout: `&amp;` shows as one character, so the columns stay aligned.
-    return fenced(escape(code_table([head, *rows], align)))
 
 
 def board_reply(board: Board) -> Reply:
@@ -56,7 +41,7 @@ def board_reply(board: Board) -> Reply:
         f"({money(total.stuck_value)})."
     )
     rows = [
-        (_label(r.label), percent(r.probability), f"{r.open_count:,}", money(r.open_value),
+        (cell(r.label, NAME_WIDTH), percent(r.probability), f"{r.open_count:,}", money(r.open_value),
          money(r.weighted_value), f"{r.stuck_count:,}")
         for r in board.rows
     ]  # fmt: skip
@@ -72,7 +57,7 @@ def board_reply(board: Board) -> Reply:
         f"{money(r.weighted_value)}, {r.stuck_count:,} stuck"
         for r in board.rows
     ]
-    blocks = [section(headline), section(_table(head, rows, "lrrrrr")), context(note)]
+    blocks = [section(headline), section(table(head, rows, "lrrrrr")), context(note)]
     return Reply(text="\n".join(lines), blocks=blocks)
 
 
@@ -99,7 +84,7 @@ def bottleneck_reply(report: BottleneckReport) -> Reply:
             f"worth {money(worst.stuck_value)}, {days(worst.overdue_days)} overdue in total."
         )
     rows = [
-        (_label(s.label), f"{s.open_count:,}", money(s.open_value),
+        (cell(s.label, NAME_WIDTH), f"{s.open_count:,}", money(s.open_value),
          _days(s.median_days_in_stage), f"{s.stuck_count:,}", f"{s.completed_stays.current:,}",
          _stay(s.stay_median_days), _stay(s.stay_p90_days))
         for s in report.stages
@@ -112,7 +97,7 @@ def bottleneck_reply(report: BottleneckReport) -> Reply:
         f"{escape(report.period.label)}; (±) against the {plural(round(report.period.days), 'day')}"
         " before."
     )
-    blocks = [section(headline), section(_table(head, rows, "lrrrrrrr"))]
+    blocks = [section(headline), section(table(head, rows, "lrrrrrrr"))]
     if stuck:
         blocks += sections_from_lines(["*Most overdue*", *stuck, *([more] if more else [])])
     blocks.append(context(note))
@@ -168,7 +153,7 @@ def _target(value: int | None) -> str:
 
 def stages_reply(stages: Sequence[StageDef], headline: str = "*Pipeline stages*") -> Reply:
     rows = [
-        (str(i), s.key, _label(s.label), percent(s.probability), _target(s.target_days))
+        (str(i), s.key, cell(s.label, NAME_WIDTH), percent(s.probability), _target(s.target_days))
         for i, s in enumerate(stages, 1)
     ]
     head = ("#", "Key", "Label", "Probability", "Target")
@@ -181,7 +166,7 @@ def stages_reply(stages: Sequence[StageDef], headline: str = "*Pipeline stages*"
         f"{s.key} — {escape(s.label)}: {percent(s.probability)}, target {_target(s.target_days)}"
         for s in stages
     ]
-    blocks = [section(headline), section(_table(head, rows, "lllrr")), context(note)]
+    blocks = [section(headline), section(table(head, rows, "lllrr")), context(note)]
     return Reply(text="\n".join(lines), blocks=blocks)
 
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from assistant.domain.stages import LOST, WON, DealStatus
-from assistant.records import leads
-from assistant.records.history import History, diff
+from assistant.records import apply, leads
+from assistant.records.history import History
 from assistant.records.numbers import DEAL_NUMBERS, reserve_numbers
 from assistant.storage.models import Deal, Note
 
@@ -62,7 +62,7 @@ def insert_deal(
     at: datetime,
 ) -> Deal:
     """A new open deal entering its stage now; `values` are its tracked fields (lead_id too)."""
-    deal = Deal(
+    row = Deal(
         workspace_id=workspace_id,
         number=reserve_numbers(session, workspace_id, DEAL_NUMBERS),
         name_folded=str(values["name"]).casefold(),
@@ -73,32 +73,15 @@ def insert_deal(
         updated_at=at,
         **values,
     )
-    session.add(deal)
-    session.flush()
-    history = History(workspace_id)
-    history.changed(ENTITY, deal.id, "create", actor_id, at, diff(_nothing, deal, TRACKED))
-    history.write(session)
-    return deal
-
-
-_nothing: dict[str, object] = dict.fromkeys(TRACKED)
+    apply.insert(session, row, ENTITY, TRACKED, actor_id, at)
+    return row
 
 
 def change(
     session: Session, deal: Deal, action: str, actor_id: str, at: datetime, **values: object
 ) -> None:
     """Set `values` on the deal and record each tracked field that changed as `action`."""
-    before = {f: getattr(deal, f) for f in TRACKED}
-    for field, value in values.items():
-        setattr(deal, field, value)
-    if "name" in values:
-        deal.name_folded = str(values["name"]).casefold()
-    # Never backwards: an import may apply a change at the (earlier) time a file gives it.
-    deal.updated_at = max(deal.updated_at or at, at)
-    session.flush()
-    history = History(deal.workspace_id)
-    history.changed(ENTITY, deal.id, action, actor_id, at, diff(before, deal, TRACKED))
-    history.write(session)
+    apply.change(session, deal, ENTITY, TRACKED, action, actor_id, at, values)
 
 
 def move(session: Session, deal: Deal, stage_key: str, actor_id: str, at: datetime) -> None:

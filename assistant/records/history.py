@@ -111,11 +111,6 @@ def record(
     history.write(session)
 
 
-def diff(before: dict[str, object], after: object, fields: Sequence[str]):
-    """(field, old, new) for each of `fields`, old from `before`, new read off `after`."""
-    return ((f, before[f], getattr(after, f)) for f in fields)
-
-
 # -- a whole history at once (imports, generated data) ------------------------------------
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.domain.stages import FUNNEL_ACTION, LeadStatus, StageKind
-from assistant.records.history import History, diff
+from assistant.records import apply
 from assistant.records.numbers import LEAD_NUMBERS, reserve_numbers
 from assistant.storage.models import Lead, Stage
 
@@ -58,7 +58,7 @@ def insert_lead(
 ) -> Lead:
     """A new open lead; `values` are its tracked fields, its stage among them."""
     stage_key = values["stage_key"]
-    lead = Lead(
+    row = Lead(
         workspace_id=workspace_id,
         number=reserve_numbers(session, workspace_id, LEAD_NUMBERS),
         name_folded=str(values["name"]).casefold(),
@@ -70,32 +70,15 @@ def insert_lead(
         updated_at=at,
         **values,
     )
-    session.add(lead)
-    session.flush()
-    history = History(workspace_id)
-    history.changed(ENTITY, lead.id, "create", actor_id, at, diff(_nothing, lead, TRACKED))
-    history.write(session)
-    return lead
-
-
-_nothing: dict[str, object] = dict.fromkeys(TRACKED)
+    apply.insert(session, row, ENTITY, TRACKED, actor_id, at)
+    return row
 
 
 def change(
     session: Session, lead: Lead, action: str, actor_id: str, at: datetime, **values: object
 ) -> None:
     """Set `values` on the lead and record each tracked field that changed as `action`."""
-    before = {f: getattr(lead, f) for f in TRACKED}
-    for field, value in values.items():
-        setattr(lead, field, value)
-    if "name" in values:
-        lead.name_folded = str(values["name"]).casefold()
-    # Never backwards: an import may apply a change at the (earlier) time a file gives it.
-    lead.updated_at = max(lead.updated_at or at, at)
-    session.flush()
-    history = History(lead.workspace_id)
-    history.changed(ENTITY, lead.id, action, actor_id, at, diff(before, lead, TRACKED))
-    history.write(session)
+    apply.change(session, lead, ENTITY, TRACKED, action, actor_id, at, values)
 
 
 def move(session: Session, lead: Lead, stage_key: str, actor_id: str, at: datetime) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,12 +28,21 @@ def role_in(
     return Role(stored) if stored else DEFAULT_ROLE
 
 
+@contextmanager
+def as_admin(services: Services, actor: Actor, action: str) -> Iterator[tuple[Session, Workspace]]:
+    """A transaction in the actor's workspace, for what only admins may do (`action`)."""
+    with services.db.transaction() as session:
+        workspace = ensure_workspace(
+            session, actor.team_id, services.now(), services.default_timezone
+        )
+        require_admin(role_in(session, services, workspace, actor), action)
+        yield session, workspace
+
+
 def set_role(services: Services, actor: Actor, user_id: str, role: Role) -> Role:
     """Give `user_id` a role; returns the role they had before."""
     now = services.now()
-    with services.db.transaction() as session:
-        workspace = ensure_workspace(session, actor.team_id, now, services.default_timezone)
-        require_admin(role_in(session, services, workspace, actor), "change roles")
+    with as_admin(services, actor, "change roles") as (session, workspace):
         user = session.scalar(
             select(User).where(User.workspace_id == workspace.id, User.slack_user_id == user_id)
         )

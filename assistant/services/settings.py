@@ -12,14 +12,12 @@ from sqlalchemy import func, select
 from assistant.analytics.stages import workspace_facts as facts_of
 from assistant.domain.errors import InvalidInput
 from assistant.domain.facts import Facts
-from assistant.domain.roles import require_admin
 from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import DealStatus, StageDef, StageKind
 from assistant.records.history import record
 from assistant.services.context import Actor, Services
-from assistant.services.roles import role_in
+from assistant.services.roles import as_admin
 from assistant.services.workspaces import (
-    ensure_workspace,
     load_stages,
     read_stages,
     stage_def,
@@ -75,9 +73,7 @@ def update_settings(
     if feed_moves is not None:
         changes["feed_moves"] = feed_moves
     now = services.now()
-    with services.db.transaction() as session:
-        ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
-        require_admin(role_in(session, services, ws, actor), "change settings")
+    with as_admin(services, actor, "change settings") as (session, ws):
         before = {field: getattr(ws, field) for field in changes}
         for field, value in changes.items():
             setattr(ws, field, value)
@@ -133,9 +129,7 @@ def set_pipeline(services: Services, actor: Actor, labels: list[str]) -> list[St
     if len(set(keys)) != len(keys):
         raise InvalidInput("Two stages have the same name.")
     now = services.now()
-    with services.db.transaction() as session:
-        ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
-        require_admin(role_in(session, services, ws, actor), "change the pipeline's stages")
+    with as_admin(services, actor, "change the pipeline's stages") as (session, ws):
         all_stages = load_stages(session, ws.id, StageKind.PIPELINE, include_inactive=True)
         existing = {s.key: s for s in all_stages}
         # "Lead generation" names the existing `prospecting` stage by its label: keep its
@@ -207,9 +201,7 @@ def configure_stage(
     if label is not None and not 1 <= len(label.strip()) <= 80:
         raise InvalidInput("A label is 1 to 80 characters.")
     now = services.now()
-    with services.db.transaction() as session:
-        ws = ensure_workspace(session, actor.team_id, now, services.default_timezone)
-        require_admin(role_in(session, services, ws, actor), "change stages")
+    with as_admin(services, actor, "change stages") as (session, ws):
         stages = load_stages(session, ws.id, StageKind.PIPELINE)
         key = match_stage(stage_text, [stage_def(s) for s in stages])
         stage = next(s for s in stages if s.key == key)
