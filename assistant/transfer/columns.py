@@ -209,6 +209,9 @@ def map_columns(kind: str, headers: Sequence[str], user_map: Mapping[str, str]) 
             columns.stage_dates.append((index, stage))
         elif normalized[index] not in INFORMATIONAL:
             columns.ignored.append(header)
+    if columns.vendor == "ours" and "number" in normalized:
+        # Only our own export's numbers are ours; another file's "Number" means something else.
+        columns.fields.setdefault("number", normalized.index("number"))
     _require_name(columns, headers)
     return columns
 

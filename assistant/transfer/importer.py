@@ -130,6 +130,7 @@ def _import(db, source, options: ImportOptions, now, default_timezone, progress)
         progress.start("reading", size or 0)
         records = _validate(rows, ctx, options.kind, report, progress, binary)
         progress.finish()
+    records = _one_record_per_row(db, scope, options.kind, records, report)
     if report.errors and not options.partial:
         report.seconds = time.monotonic() - started
         return report
@@ -222,6 +223,7 @@ def _validate(
     quick = own_deal_parser(ctx) if kind == DEALS else None
     records: list[Record] = []
     seen: dict[str, int] = {}
+    numbers: dict[int, int] = {}
     key_header = _key_header(ctx.columns, kind)
     line = rows.line_num + 1
     try:
@@ -239,9 +241,17 @@ def _validate(
                         report.errors.append(
                             RowError(line, f"same {what} `{shown}` as line {seen[rec.key]}")
                         )
+                    elif rec.number and rec.number in numbers:
+                        report.errors.append(
+                            RowError(
+                                line, f"same number `{rec.number}` as line {numbers[rec.number]}"
+                            )
+                        )
                     else:
                         if rec.key:
                             seen[rec.key] = line
+                        if rec.number:
+                            numbers[rec.number] = line
                         records.append(rec)
             line = rows.line_num + 1
             if binary is not None and report.rows % 1000 == 0:
@@ -251,6 +261,30 @@ def _validate(
     except csv.Error as err:
         raise TransferError(f"line {line}: the CSV is malformed ({err})") from None
     return records
+
+
+def _one_record_per_row(db, scope: Scope, kind: str, records, report) -> list[Record]:
+    """Two lines of a file that name one existing record (one by its record id, the other by
+    our number, say) would both change it: the later line is an error, and left out."""
+    if not records or scope.workspace_id is None:
+        return records
+    with db.reading() as session:
+        existing = writer.match_existing(session, kind, scope.workspace_id, records)
+    first_line: dict[int, int] = {}
+    doubled = set()
+    for line in sorted(existing):
+        row = existing[line]
+        if row.id in first_line:
+            what = "deal" if kind == DEALS else "lead"
+            prefix = "#" if kind == DEALS else "L"
+            report.errors.append(
+                RowError(line, f"names the same {what} ({prefix}{row.number}) as line "
+                         f"{first_line[row.id]}")
+            )  # fmt: skip
+            doubled.add(line)
+        else:
+            first_line[row.id] = line
+    return [rec for rec in records if rec.line not in doubled]
 
 
 def _key_header(columns: ColumnMap, kind: str) -> str:

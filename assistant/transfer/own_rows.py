@@ -123,7 +123,12 @@ def own_deal_parser(ctx: RowContext) -> Callable[[list[str], int], Record | None
         if open_stage is None:
             open_stage = last_stage if status in _CLOSED else first_stage
         values |= _explicit(history, open_stage, status, created, changed_at, closed_at)
-        return Record(line, external_id, values, present, history, raw.get("lead") or None, True)
+        number = raw.get("number")
+        if number and (not number.isdigit() or len(number) > 9):
+            raise _GiveUp  # `#12` and bad ones: parse_deal reads them
+        lead_ref = raw.get("lead") or None
+        number = int(number) if number else None
+        return Record(line, external_id, values, present, history, lead_ref, True, number)
 
     def _date(cell: str):
         try:

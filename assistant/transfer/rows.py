@@ -76,6 +76,8 @@ class Record:
     events: list[Event]
     lead_ref: str | None = None
     explicit_history: bool = False
+    # Our own export's number (#12, L7): in the workspace it came from, it names the record.
+    number: int | None = None
 
 
 class RowProblems(Exception):
@@ -188,6 +190,7 @@ def parse_deal(cells: list[str], line: int, ctx: RowContext) -> Record:
         "campaign": row.text("campaign", Deal),
     }
     external_id = row.text("external_id", Deal)
+    number = row.parsed("number", parse_number, "bad number")
     history = row.parsed("stage_history", lambda t: parse_history(t, DEAL_HISTORY_FIELDS))
     if row.problems:
         raise RowProblems(row.problems)
@@ -222,8 +225,9 @@ def parse_deal(cells: list[str], line: int, ctx: RowContext) -> Record:
     values |= timeline_values
     lead_ref = row.raw("lead") or None
     return Record(
-        line, external_id, values, _deal_present(columns), events, lead_ref, history is not None
-    )
+        line, external_id, values, _deal_present(columns), events, lead_ref,
+        history is not None, number,
+    )  # fmt: skip
 
 
 @functools.cache
@@ -349,6 +353,7 @@ def parse_lead(cells: list[str], line: int, ctx: RowContext) -> Record:
         "drop_reason": row.text("drop_reason", Lead),
     }
     external_id = row.parsed("external_id", lambda t: clean_text(t, 100, "the record id"))
+    number = row.parsed("number", parse_number, "bad number")
     if row.problems:
         raise RowProblems(row.problems)
     keys = ctx.stages.keys
@@ -388,7 +393,15 @@ def parse_lead(cells: list[str], line: int, ctx: RowContext) -> Record:
         raise RowProblems(row.problems)
     key = email or (f"id:{external_id}" if external_id else None)
     present = _lead_present(columns, bool(ctx.dated_columns))
-    return Record(line, key, values, present, events, None, history is not None)
+    return Record(line, key, values, present, events, None, history is not None, number)
+
+
+def parse_number(text: str) -> int:
+    """`12`, `#12`, `L7`: the number our export gives a deal or lead."""
+    digits = text.strip().lstrip("#").removeprefix("L").removeprefix("l")
+    if not digits.isdigit() or len(digits) > 9:
+        raise BadValue(f"`{text}` is not a deal or lead number")
+    return int(digits)
 
 
 def _email(text: str) -> str:

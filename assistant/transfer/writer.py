@@ -39,25 +39,39 @@ LEAD_COMPARED = (
 def match_existing(
     session: Session, kind: str, workspace_id: int | None, records: list[Record]
 ) -> dict[int, Row]:
-    """Record line -> the existing row it updates (the compared columns only)."""
+    """Record line -> the existing row it updates (the compared columns only).
+
+    A record is found by its key (a deal's record id, a lead's email), else by the number our
+    own export gave it. A record with neither falls back to the same name and creation time,
+    only where that pair is unique in the file and in the workspace, and only to a row that
+    has no key of its own either (a row the file could name by its key is never guessed at).
+    Two lines that name one row are reported by `importer` before anything is written.
+    """
     if workspace_id is None:
         return {}
     model = Deal if kind == "deals" else Lead
     key_name = "external_id" if model is Deal else "email"
     keyed = {r.key: r for r in records if r.key and not r.key.startswith("id:")}
+    keyed_lines = {r.line for r in keyed.values()}
+    numbered = {r.number: r for r in records if r.line not in keyed_lines and r.number}
     by_pair: dict[tuple[str, str], list[Record]] = {}
     for r in records:
-        if not r.key or r.key.startswith("id:"):
-            by_pair.setdefault(_pair(r.values["name"], r.values["created_at"]), []).append(r)
+        if r.line in keyed_lines or r.number:
+            continue
+        by_pair.setdefault(_pair(r.values["name"], r.values["created_at"]), []).append(r)
     unique = {pair: rs[0] for pair, rs in by_pair.items() if len(rs) == 1}
     columns = [getattr(model, c) for c in (DEAL_COMPARED if model is Deal else LEAD_COMPARED)]
-    query = select(*columns).where(model.workspace_id == workspace_id)
-    if len(keyed) + len(unique) <= CHUNK:
+    query = select(*columns, model.number).where(model.workspace_id == workspace_id)
+    if len(keyed) + len(numbered) + len(unique) <= CHUNK:
         # Few records: look them up. Many: one pass over the workspace is cheaper than
         # many IN lists (Deal.external_id has no index of its own).
         times = {r.values["created_at"] for r in unique.values()}
         query = query.where(
-            or_(getattr(model, key_name).in_(list(keyed)), model.created_at.in_(list(times)))
+            or_(
+                getattr(model, key_name).in_(list(keyed)),
+                model.number.in_(list(numbered)),
+                model.created_at.in_(list(times)),
+            )
         )
     found: dict[int, Row] = {}
     pairs: dict[tuple[str, str], list[Row]] = {}
@@ -65,7 +79,9 @@ def match_existing(
         key = getattr(row, key_name)
         if key in keyed:
             found[keyed[key].line] = row
-        else:
+        if row.number in numbered:  # as well: two lines naming one row are reported
+            found[numbered[row.number].line] = row
+        if key is None and row.number not in numbered:
             pairs.setdefault(_pair(row.name, row.created_at), []).append(row)
     for pair, rows in pairs.items():
         if pair in unique and len(rows) == 1:
