@@ -23,6 +23,7 @@ from sqlalchemy import select
 from assistant.domain.errors import UnknownStage
 from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import LOST, WON
+from assistant.domain.text import CONTROL_CHARACTERS, strip_control
 from assistant.records import batch
 from assistant.services.workspaces import ensure_workspace
 from assistant.storage.bulk import large_cache
@@ -180,7 +181,9 @@ def _reader(text: TextIO):
         raise TransferError("the file isn't UTF-8 text; try --encoding cp1252") from None
     # Spreadsheets in many locales save with `;`; tab-separated files are common too.
     delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
-    return csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    # strict: a quote that is never closed is an error with its line, not the rest of the
+    # file read as one cell.
+    return csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
 
 
 def _context(columns: ColumnMap, scope: Scope, options: ImportOptions, now, warnings) -> RowContext:
@@ -227,10 +230,16 @@ def _validate(
     key_header = _key_header(ctx.columns, kind)
     line = rows.line_num + 1
     try:
+        width = len(ctx.columns.headers)
         for cells in rows:
             if any(map(str.strip, cells)):  # not a blank line
                 report.rows += 1
+                if CONTROL_CHARACTERS.search("".join(cells)):
+                    # As commands and the form do: NUL can't even be stored in PostgreSQL.
+                    cells = [strip_control(cell) for cell in cells]
                 try:
+                    if len(cells) != width:
+                        raise RowProblems([_ragged(len(cells), width)])
                     rec = (quick and quick(cells, line)) or parse(cells, line, ctx)
                 except RowProblems as err:
                     report.errors.append(RowError(line, "; ".join(err.problems)))
@@ -285,6 +294,13 @@ def _one_record_per_row(db, scope: Scope, kind: str, records, report) -> list[Re
         else:
             first_line[row.id] = line
     return [rec for rec in records if rec.line not in doubled]
+
+
+def _ragged(cells: int, width: int) -> str:
+    """A row that does not line up with the header: its values would land in the wrong
+    columns, so it is refused rather than read."""
+    more_or_fewer = "more" if cells > width else "fewer"
+    return f"{cells} cells where the header has {width} ({more_or_fewer} than the columns)"
 
 
 def _key_header(columns: ColumnMap, kind: str) -> str:
