@@ -79,3 +79,31 @@ def test_concurrent_moves_and_edits_lose_nothing(services, admin, database_url):
     assert replayed == {f: as_text(v) for f, v in final.items()}
     # One version bump per applied change (moves and edits), after the creation's 1.
     assert version == 1 + len(applied)
+
+
+def test_history_times_follow_history_order_under_concurrent_moves(admin, database_url):
+    """With a real clock, of two moves racing for one deal the one applied second is also
+    the later in time: rows ordered by id are ordered by time, so no stay is negative."""
+    services = Services(db=Database(database_url), admins=frozenset({"UADMIN"}))
+    try:
+        deals.create_deal(services, admin, NewDeal(name="Raced"))
+        errors: list[BaseException] = []
+        threads = [
+            threading.Thread(target=_worker, args=(database_url, i, services.clock, [], errors))
+            for i in range(WORKERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        assert errors == []
+        with services.db.reading() as session:
+            times = list(
+                session.scalars(
+                    select(Change.at).where(Change.entity == "deal").order_by(Change.id)
+                )
+            )
+        assert len(times) > WORKERS * ROUNDS
+        assert times == sorted(times)
+    finally:
+        services.db.dispose()
