@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,18 @@ def escape(text: object) -> str:
     """Make user text inert in mrkdwn: `<!channel>` or `<@U1>` typed into a deal name must
     not ping anyone, and `&`/`<`/`>` must show as typed (Slack's escaping rules)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Slack has no escape for its formatting marks; a zero-width space on each side of one breaks
+# the pattern (`*Big*` can no longer open or close bold) and shows nothing.
+_MARKS = re.compile(r"([*_~`])")
+_ZWSP = "\u200b"
+
+
+def literal(text: object) -> str:
+    """User text in mrkdwn, shown exactly as typed: inert (`escape`), and with formatting
+    marks that format nothing (`*`, `_`, `~`, backticks)."""
+    return _MARKS.sub(_ZWSP + r"\1" + _ZWSP, escape(text))
 
 
 def unescape(text: str) -> str:
@@ -130,7 +143,7 @@ def mention(user_id: str | None) -> str:
         return "nobody"
     if is_slack_user_id(user_id):  # an imported owner called "Ulrich" stays text
         return f"<@{user_id}>"
-    return escape(user_id)
+    return literal(user_id)
 
 
 def channel(channel_id: str) -> str:
@@ -145,7 +158,7 @@ def days(value: float) -> str:
     """Days as people say them: `3.5 days`, `1 day`, `<1 day`."""
     if value < 1:
         hours = round(value * 24)
-        return "<1 hour" if hours < 1 else plural(hours, "hour")
+        return "under an hour" if hours < 1 else plural(hours, "hour")
     rounded = round(value, 1)
     text = f"{rounded:,.1f}".removesuffix(".0")
     return f"{text} day" if text == "1" else f"{text} days"

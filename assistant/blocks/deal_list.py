@@ -9,6 +9,7 @@ from assistant.blocks.common import (
     context,
     days,
     escape,
+    literal,
     mention,
     more_line,
     section,
@@ -68,7 +69,7 @@ def list_reply(deals: list[DealView], total: int, heading: str, currency: str) -
     if more:
         blocks.append(context(more))
     text_lines = [summary] + [
-        f"#{d.number} {escape(d.name)} — {escape(d.stage_label if d.is_open else d.status)} — "
+        f"#{d.number} {literal(d.name)} — {literal(d.stage_label if d.is_open else d.status)} — "
         f"{money(d.amount, currency)} — {mention(d.owner_id)} — {days(d.days_in_stage)}"
         + (" (stuck)" if d.is_stuck else "")
         for d in shown

@@ -17,7 +17,7 @@ from assistant.blocks.common import (
     button,
     context,
     days,
-    escape,
+    literal,
     local_date,
     mention,
     section,
@@ -46,12 +46,12 @@ def money(amount: Decimal | None, currency: str) -> str:
 
 
 def title(deal: DealView) -> str:
-    return f"#{deal.number} {escape(deal.name)}"
+    return f"#{deal.number} {literal(deal.name)}"
 
 
 def stage_clock(deal: DealView) -> str:
     """'9 days in Qualification (target 7) — stuck by 2 days' (PRODUCT.md §4)."""
-    spent = f"{days(deal.days_in_stage)} in {escape(deal.stage_label)}"
+    spent = f"{days(deal.days_in_stage)} in {literal(deal.stage_label)}"
     if deal.target_days is None:
         return f"{spent} (no target)"
     spent += f" (target {deal.target_days})"
@@ -66,9 +66,9 @@ def status_line(deal: DealView, tz: ZoneInfo) -> str:
         return (":warning: " if deal.is_stuck else ":hourglass: ") + stage_clock(deal)
     closed = local_date(deal.closed_at, tz) if deal.closed_at else "?"
     if deal.status == "won":
-        return f":tada: Won on {closed}, from {escape(deal.stage_label)}."
-    reason = f" Reason: {escape(deal.lost_reason)}" if deal.lost_reason else ""
-    return f":x: Lost on {closed}, from {escape(deal.stage_label)}.{reason}"
+        return f":tada: Won on {closed}, from {literal(deal.stage_label)}."
+    reason = f" Reason: {literal(deal.lost_reason)}" if deal.lost_reason else ""
+    return f":x: Lost on {closed}, from {literal(deal.stage_label)}.{reason}"
 
 
 def fact_lines(deal: DealView, currency: str, tz: ZoneInfo) -> list[str]:
@@ -78,14 +78,14 @@ def fact_lines(deal: DealView, currency: str, tz: ZoneInfo) -> list[str]:
         amount += f" (weighted {weighted} at {deal.probability * 100:.0f}%)"
     lines = [
         f"*Amount:* {amount}",
-        f"*Stage:* {escape(deal.stage_label)} · *Owner:* {mention(deal.owner_id)}",
+        f"*Stage:* {literal(deal.stage_label)} · *Owner:* {mention(deal.owner_id)}",
     ]
     if deal.company:
-        lines.append(f"*Company:* {escape(deal.company)}")
+        lines.append(f"*Company:* {literal(deal.company)}")
     if deal.close_date:
         lines.append(f"*Expected close:* {deal.close_date.isoformat()}")
     origin = [
-        f"*{k}:* {escape(v)}"
+        f"*{k}:* {literal(v)}"
         for k, v in (("Source", deal.source), ("Campaign", deal.campaign))
         if v
     ]
@@ -105,7 +105,7 @@ def history_lines(card: DealCard, tz: ZoneInfo) -> list[str]:
     for stay in stays:
         start = local_date(stay.entered_at, tz)
         span = f"{start} → {local_date(stay.left_at, tz)}" if stay.left_at else f"since {start}"
-        lines.append(f"• {escape(stay.stage_label)}: {span} ({days(stay.days(card.now))})")
+        lines.append(f"• {literal(stay.stage_label)}: {span} ({days(stay.days(card.now))})")
     return lines
 
 
@@ -116,7 +116,7 @@ def note_lines(card: DealCard, tz: ZoneInfo) -> list[str]:
     for note in card.notes:
         text = note.text if len(note.text) <= NOTE_ON_CARD else note.text[:NOTE_ON_CARD] + "…"
         when = local_date(note.created_at, tz)
-        lines.append(f"• {when} {mention(note.author_id)}: {escape(' '.join(text.split()))}")
+        lines.append(f"• {when} {mention(note.author_id)}: {literal(' '.join(text.split()))}")
     return lines
 
 
@@ -152,7 +152,7 @@ def card_reply(card: DealCard, currency: str, tz: ZoneInfo, banner: str | None =
 
 
 def label_of(stage_key: str, labels: Mapping[str, str]) -> str:
-    return escape(labels.get(stage_key, stage_key))
+    return literal(labels.get(stage_key, stage_key))
 
 
 def moved_text(result: MoveResult, labels: Mapping[str, str], currency: str) -> str:
@@ -165,7 +165,7 @@ def moved_text(result: MoveResult, labels: Mapping[str, str], currency: str) -> 
             f"from {source} after {after} there."
         )
     if deal.status == "lost":
-        reason = f" Reason: {escape(deal.lost_reason)}." if deal.lost_reason else ""
+        reason = f" Reason: {literal(deal.lost_reason)}." if deal.lost_reason else ""
         return (
             f"Lost {title(deal)} ({money(deal.amount, currency)}) "
             f"from {source} after {after} there.{reason}"
@@ -185,11 +185,11 @@ def reopened_text(result: MoveResult, labels: Mapping[str, str]) -> str:
 def created_text(deal: DealView, currency: str) -> str:
     parts = [
         f"Created *{title(deal)}*: {money(deal.amount, currency)}",
-        f"in {escape(deal.stage_label)}",
+        f"in {literal(deal.stage_label)}",
         f"owned by {mention(deal.owner_id)}",
     ]
     if deal.company:
-        parts.append(f"company {escape(deal.company)}")
+        parts.append(f"company {literal(deal.company)}")
     if deal.close_date:
         parts.append(f"expected close {deal.close_date.isoformat()}")
     return ", ".join(parts) + f". Next: `/deal move #{deal.number} next`."

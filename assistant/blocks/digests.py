@@ -22,6 +22,7 @@ from assistant.blocks.common import (
     divider,
     escape,
     header,
+    literal,
     plural,
     section,
     sections_from_lines,
@@ -86,7 +87,7 @@ def _outcomes(data: PipelineDigestData) -> str:
     rate = funnel_blocks.pct_change(outcome.win_rate, period)
     cycle = funnel_blocks.days_change(outcome.sales_cycle_days, period)
     return (
-        f"*{escape(period.label).capitalize()}*: "
+        f"*{literal(period.label).capitalize()}*: "
         f"win rate {rate if outcome.win_rate.current is not None else '— no deal closed'} · "
         f"sales cycle {cycle if outcome.sales_cycle_days.current is not None else '— none won'}"
         f" · {outcome.won_count.current:,} won, {outcome.lost_count.current:,} lost"

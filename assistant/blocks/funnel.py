@@ -15,7 +15,7 @@ from assistant.blocks.common import (
     Reply,
     context,
     days,
-    escape,
+    literal,
     more_line,
     plural,
     section,
@@ -83,10 +83,10 @@ def step_points(delta: Delta) -> str:
 
 def title(funnel: Funnel) -> str:
     """`Funnel, last 7 days · source: Google`, filters escaped (they are user text)."""
-    text = f"Funnel, {escape(funnel.period.label)}"
+    text = f"Funnel, {literal(funnel.period.label)}"
     for name, value in (("source", funnel.source), ("campaign", funnel.campaign)):
         if value:
-            text += f" · {name}: {escape(value)}"
+            text += f" · {name}: {literal(value)}"
     return text
 
 
@@ -96,8 +96,8 @@ def summary(funnel: Funnel) -> list[str]:
     if not funnel.cohort.current:
         before = funnel.cohort.previous or 0
         earlier = versus(period).removeprefix("vs ")
-        return [f"No leads were created in {escape(period.label)} ({before:,} in the {earlier})."]
-    last = escape(funnel.steps[-1].label) if funnel.steps else "the last stage"
+        return [f"No leads were created in {literal(period.label)} ({before:,} in the {earlier})."]
+    last = literal(funnel.steps[-1].label) if funnel.steps else "the last stage"
     to_action = days_change(funnel.median_days_to_action, period)
     if funnel.median_days_to_action.current is None:
         to_action = "none got there"
@@ -130,7 +130,7 @@ def funnel_reply(funnel: Funnel) -> Reply:
 def step_lines(funnel: Funnel) -> list[str]:
     """The table's content as sentences, for the plain-text fallback."""
     return [
-        f"{escape(s.label)}: {s.reached.current or 0:,} reached"
+        f"{literal(s.label)}: {s.reached.current or 0:,} reached"
         + (f", {pct(s.step_conversion.current)} of the stage before" if i else "")
         for i, s in enumerate(funnel.steps)
     ]
@@ -148,8 +148,8 @@ def best_worst(groups: FunnelGroups) -> str:
         # Analytics names no best or worst when all convert alike; say so plainly.
         return f"all {groups.by}s convert alike ({pct(comparable[0].overall.current)})"
     return (
-        f"best *{escape(best.group)}* ({pct(best.overall.current)} of "
-        f"{plural(best.cohort.current or 0, 'lead')}), worst *{escape(worst.group)}* "
+        f"best *{literal(best.group)}* ({pct(best.overall.current)} of "
+        f"{plural(best.cohort.current or 0, 'lead')}), worst *{literal(worst.group)}* "
         f"({pct(worst.overall.current)} of {plural(worst.cohort.current or 0, 'lead')})"
     )
 
@@ -158,12 +158,12 @@ def groups_reply(groups: FunnelGroups) -> Reply:
     shown = groups.groups[:MAX_GROUP_ROWS]
     plural_by = f"{groups.by}s"
     headline = (
-        f"*Funnel by {groups.by}, {escape(groups.period.label)}*: "
+        f"*Funnel by {groups.by}, {literal(groups.period.label)}*: "
         f"{plural(len(groups.groups), groups.by)}; {best_worst(groups)}."
     )
     if not groups.groups:
         text = (
-            f"*Funnel by {groups.by}, {escape(groups.period.label)}*: no leads were created in it."
+            f"*Funnel by {groups.by}, {literal(groups.period.label)}*: no leads were created in it."
         )
         return Reply(text=text, blocks=[section(text)])
     stage_heads = [cell(s.label.split()[0], COLUMN_WIDTH) for s in groups.groups[0].steps]
@@ -182,7 +182,7 @@ def groups_reply(groups: FunnelGroups) -> Reply:
     blocks = [section(headline), section(table(head, rows, "l" + "r" * (len(head) - 1)))]
     blocks.append(context(*([more] if more else []), note))
     lines = [headline] + [
-        f"{escape(g.group)}: {g.cohort.current or 0:,} leads, {pct(g.overall.current)} overall"
+        f"{literal(g.group)}: {g.cohort.current or 0:,} leads, {pct(g.overall.current)} overall"
         for g in shown
     ]
     return Reply(text="\n".join([*lines, *([more] if more else [])]), blocks=blocks)

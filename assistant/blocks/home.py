@@ -14,8 +14,8 @@ from assistant.blocks.common import (
     context,
     days,
     divider,
-    escape,
     header,
+    literal,
     more_line,
     section,
     sections_from_lines,
@@ -34,7 +34,7 @@ def deal_line(deal: DealView, currency: str) -> str:
         clock += f" (target {deal.target_days})"
     flag = f" :warning: *stuck by {days(deal.overdue_days)}*" if deal.is_stuck else ""
     return (
-        f"• `#{deal.number}` {escape(deal.name)} — {money(deal.amount, currency)} · {clock}{flag}"
+        f"• `#{deal.number}` {literal(deal.name)} — {money(deal.amount, currency)} · {clock}{flag}"
     )
 
 
@@ -56,9 +56,8 @@ def my_deal_blocks(deals: Sequence[DealView], total: int, stages, currency: str)
     blocks = [section(f"*{total:,} open* · {format_amount(value, currency)} · *{stuck} stuck*")]
     for group in stage_groups(shown, stages):
         subtotal = sum((d.amount or Decimal(0) for d in group), Decimal(0))
-        head = (
-            f"*{escape(group[0].stage_label)}* ({len(group)} · {format_amount(subtotal, currency)})"
-        )
+        label = literal(group[0].stage_label)
+        head = f"*{label}* ({len(group)} · {format_amount(subtotal, currency)})"
         blocks.extend(sections_from_lines([head, *(deal_line(d, currency) for d in group)]))
     more = more_line(len(shown), total)
     if more:

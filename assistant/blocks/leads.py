@@ -13,8 +13,8 @@ from assistant.blocks.common import (
     MAX_FALLBACK_TEXT,
     Reply,
     context,
-    escape,
     header,
+    literal,
     local_date,
     mention,
     more_line,
@@ -38,24 +38,24 @@ def stage_name(key: str) -> str:
 
 
 def _or_none(value: str | None) -> str:
-    return escape(value) if value else "—"
+    return literal(value) if value else "—"
 
 
 def lead_facts(lead: LeadView) -> str:
-    title = f"*L{lead.number} · {escape(lead.name)}*"
+    title = f"*L{lead.number} · {literal(lead.name)}*"
     if lead.company:
-        title += f" ({escape(lead.company)})"
+        title += f" ({literal(lead.company)})"
     if lead.email:
-        title += f" — {escape(lead.email)}"
+        title += f" — {literal(lead.email)}"
     status = lead.status
     if lead.drop_reason:
-        status += f" (reason: {escape(lead.drop_reason)})"
+        status += f" (reason: {literal(lead.drop_reason)})"
     deals = ", ".join(f"#{n}" for n in lead.deal_numbers) or "none"
     return "\n".join(
         [
             title,
-            f"Stage: *{escape(lead.stage_label)}* · furthest: "
-            f"{escape(stage_name(lead.furthest_stage_key))} · status: {status}",
+            f"Stage: *{literal(lead.stage_label)}* · furthest: "
+            f"{literal(stage_name(lead.furthest_stage_key))} · status: {status}",
             f"Source: {_or_none(lead.source)} · campaign: {_or_none(lead.campaign)} · "
             f"owner: {mention(lead.owner_id)} · deals: {deals}",
         ]
@@ -74,8 +74,8 @@ def created_reply(lead: LeadView) -> Reply:
 def moved_reply(result: LeadMoveResult) -> Reply:
     lead = result.lead
     headline = (
-        f":arrow_right: Lead *L{lead.number}* moved from *{escape(stage_name(result.from_stage))}*"
-        f" to *{escape(stage_name(result.to_stage))}*."
+        f":arrow_right: Lead *L{lead.number}* moved from *{literal(stage_name(result.from_stage))}*"
+        f" to *{literal(stage_name(result.to_stage))}*."
     )
     return _facts_reply(headline, lead)
 
@@ -85,7 +85,7 @@ def converted_reply(result: ConversionResult, currency: str) -> Reply:
     amount = format_amount(deal.amount, currency) if deal.amount is not None else "no amount yet"
     headline = (
         f":handshake: Lead *L{lead.number}* converted into deal *#{deal.number}* "
-        f"{escape(deal.name)} ({amount}, stage *{escape(deal.stage_label)}*, "
+        f"{literal(deal.name)} ({amount}, stage *{literal(deal.stage_label)}*, "
         f"owner {mention(deal.owner_id)}).\nThe deal keeps the lead's source "
         f"({_or_none(deal.source)}) and campaign ({_or_none(deal.campaign)})."
     )
@@ -126,7 +126,7 @@ def list_title(found: LeadFilter, me: str) -> str:
         words.append(f"in {stage_name(found.stage_key)}")
     for key, value in (("source", found.source), ("campaign", found.campaign)):
         if value:
-            words.append(f"with {key} {escape(value)}")
+            words.append(f"with {key} {literal(value)}")
     words.append(f"(created: {found.period.label})" if found.period else "(all time)")
     return " ".join(words)
 
@@ -162,7 +162,7 @@ def _fallback(summary: str, leads: Sequence[LeadView], total: int) -> str:
     """Plain lines for notifications and clients without blocks, within the fallback limit."""
     lines = [summary]
     for lead in leads:
-        line = f"L{lead.number} {escape(lead.name)} — {lead.stage_key}, {lead.status}"
+        line = f"L{lead.number} {literal(lead.name)} — {lead.stage_key}, {lead.status}"
         if len("\n".join([*lines, line])) + 40 > MAX_FALLBACK_TEXT:
             break
         lines.append(line)

@@ -15,7 +15,7 @@ from assistant.blocks.common import (
     Reply,
     context,
     days,
-    escape,
+    literal,
     mention,
     more_line,
     plural,
@@ -41,8 +41,8 @@ def board_reply(board: Board) -> Reply:
         f"({money(total.stuck_value)})."
     )
     rows = [
-        (cell(r.label, NAME_WIDTH), percent(r.probability), f"{r.open_count:,}", money(r.open_value),
-         money(r.weighted_value), f"{r.stuck_count:,}")
+        (cell(r.label, NAME_WIDTH), percent(r.probability), f"{r.open_count:,}",
+         money(r.open_value), money(r.weighted_value), f"{r.stuck_count:,}")
         for r in board.rows
     ]  # fmt: skip
     rows.append(("Total", "", f"{total.open_count:,}", money(total.open_value),
@@ -53,7 +53,7 @@ def board_reply(board: Board) -> Reply:
         "`/pipeline bottlenecks` names where deals pile up, and whose they are."
     )
     lines = [headline] + [
-        f"{escape(r.label)}: {r.open_count:,} open, {money(r.open_value)}, weighted "
+        f"{literal(r.label)}: {r.open_count:,} open, {money(r.open_value)}, weighted "
         f"{money(r.weighted_value)}, {r.stuck_count:,} stuck"
         for r in board.rows
     ]
@@ -80,7 +80,7 @@ def bottleneck_reply(report: BottleneckReport) -> Reply:
         headline = "*Bottlenecks*: No deal is stuck — no bottleneck."
     else:
         headline = (
-            f"*Bottleneck: {escape(worst.label)}* — {plural(worst.stuck_count, 'stuck deal')} "
+            f"*Bottleneck: {literal(worst.label)}* — {plural(worst.stuck_count, 'stuck deal')} "
             f"worth {money(worst.stuck_value)}, {days(worst.overdue_days)} overdue in total."
         )
     rows = [
@@ -94,15 +94,15 @@ def bottleneck_reply(report: BottleneckReport) -> Reply:
     more = more_line(len(stuck), report.stuck_total, "stuck deals")
     note = (
         f"Now = median days in stage of open deals. Stays = stays completed in "
-        f"{escape(report.period.label)}; (±) against the {plural(round(report.period.days), 'day')}"
-        " before."
+        f"{literal(report.period.label)}; (±) against the "
+        f"{plural(round(report.period.days), 'day')} before."
     )
     blocks = [section(headline), section(table(head, rows, "lrrrrrrr"))]
     if stuck:
         blocks += sections_from_lines(["*Most overdue*", *stuck, *([more] if more else [])])
     blocks.append(context(note))
     overview = [
-        f"{escape(s.label)}: {s.open_count:,} open, {money(s.open_value)}, {s.stuck_count:,} stuck"
+        f"{literal(s.label)}: {s.open_count:,} open, {money(s.open_value)}, {s.stuck_count:,} stuck"
         for s in report.stages
     ]
     text = "\n".join([headline, *overview, *stuck, *([more] if more else [])])
@@ -112,7 +112,7 @@ def bottleneck_reply(report: BottleneckReport) -> Reply:
 def _stuck_line(deal, money) -> str:
     amount = money(deal.amount) if deal.amount is not None else "no amount"
     return (
-        f"• #{deal.number} {escape(deal.name)} — {escape(deal.stage_label)}, "
+        f"• #{deal.number} {literal(deal.name)} — {literal(deal.stage_label)}, "
         f"{days(deal.days_in_stage)} ({days(deal.overdue_days)} over target), {amount}, "
         f"{mention(deal.owner_id)}"
     )
@@ -124,7 +124,7 @@ def forecast_reply(forecast: Forecast) -> Reply:
     rate = "no deal closed" if forecast.win_rate is None else f"{forecast.win_rate:.0%}"
     basis = forecast.win_rate_period
     lines = [
-        f"*Forecast, {escape(forecast.period.label)}* ({span})",
+        f"*Forecast, {literal(forecast.period.label)}* ({span})",
         f"• Expected to close: {plural(forecast.count, 'deal')} worth {money(forecast.value)}",
         f"• Weighted by stage probability: *{money(forecast.weighted_value)}*",
         f"• Win rate of the deals closed {_dates(basis.start, basis.end)}: {rate}",
@@ -163,7 +163,7 @@ def stages_reply(stages: Sequence[StageDef], headline: str = "*Pipeline stages*"
         '`/pipeline stage &lt;s&gt; target:10d probability:40% label:".."`.'
     )
     lines = [headline] + [
-        f"{s.key} — {escape(s.label)}: {percent(s.probability)}, target {_target(s.target_days)}"
+        f"{s.key} — {literal(s.label)}: {percent(s.probability)}, target {_target(s.target_days)}"
         for s in stages
     ]
     blocks = [section(headline), section(table(head, rows, "lllrr")), context(note)]
@@ -172,7 +172,7 @@ def stages_reply(stages: Sequence[StageDef], headline: str = "*Pipeline stages*"
 
 def stage_changed_reply(stage: StageDef) -> Reply:
     text = (
-        f":white_check_mark: Stage `{stage.key}` is now *{escape(stage.label)}*: probability "
+        f":white_check_mark: Stage `{stage.key}` is now *{literal(stage.label)}*: probability "
         f"{percent(stage.probability)}, target {_target(stage.target_days)}."
     )
     return Reply(text=text, blocks=[section(text)])

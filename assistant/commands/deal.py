@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from assistant.blocks.common import Reply, escape, mention
+from assistant.blocks.common import Reply, literal, mention
 from assistant.blocks.deal_form import new_deal_modal
 from assistant.blocks.deals import (
     card_reply,
@@ -241,10 +241,10 @@ def _optional_date(text: str):
 def _edited_text(view: DealView, fields: list[str]) -> str:
     shown = {
         "amount": lambda: f"amount {money(view.amount, view.facts.currency)}",
-        "name": lambda: f"name “{escape(view.name)}”",
-        "company": lambda: f"company {escape(view.company or '(none)')}",
-        "source": lambda: f"source {escape(view.source or '(none)')}",
-        "campaign": lambda: f"campaign {escape(view.campaign or '(none)')}",
+        "name": lambda: f"name “{literal(view.name)}”",
+        "company": lambda: f"company {literal(view.company or '(none)')}",
+        "source": lambda: f"source {literal(view.source or '(none)')}",
+        "campaign": lambda: f"campaign {literal(view.campaign or '(none)')}",
         "close_date": lambda: f"expected close {view.close_date or '(none)'}",
     }
     return f"Updated {title(view)}: " + ", ".join(shown[f]() for f in fields) + "."

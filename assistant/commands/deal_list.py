@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.blocks.common import Reply, escape, mention
+from assistant.blocks.common import Reply, escape, literal, mention
 from assistant.blocks.deal_list import list_reply
 from assistant.commands.args import take_mentions, take_period
 from assistant.commands.framework import Invocation
@@ -40,7 +40,7 @@ def _filter(inv: Invocation, facts: Facts) -> tuple[DealFilter, str]:
     if owner:
         heading += f" of {mention(owner)}"
     if stage:
-        heading += f" in {escape(facts.pipeline.label(stage))}"
+        heading += f" in {literal(facts.pipeline.label(stage))}"
     if period:
         heading += f" ({'closed' if status != 'open' else 'created'} {escape(period.label)})"
     return DealFilter(status, owner, stage, stuck, period), heading

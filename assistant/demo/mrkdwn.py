@@ -25,7 +25,8 @@ EMOJI = {
     "large_yellow_circle": "🟡", "snail": "🐌", "mag": "🔍", "bell": "🔔",
 }  # fmt: skip
 
-_PROTECT = re.compile(r"```(.*?)```|`([^`\n]+)`|<([^<>\n]+)>", re.DOTALL)
+# A mark between zero-width spaces is user text shown literally (blocks.common.literal).
+_PROTECT = re.compile(r"\u200b([*_~`])\u200b|```(.*?)```|`([^`\n]+)`|<([^<>\n]+)>", re.DOTALL)
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
@@ -85,8 +86,10 @@ def render_mrkdwn(text: str, style: Style | None = None) -> str:
     slots: list[str] = []
 
     def protect(match: re.Match[str]) -> str:
-        block, inline, token = match.groups()
-        if block is not None:
+        mark, block, inline, token = match.groups()
+        if mark is not None:
+            slots.append(mark)
+        elif block is not None:
             # Slack would show a mention inside code raw; a name reads better than an id.
             body = unescape(_MENTION.sub(lambda m: link(m.group(1), style), block.strip("\n")))
             body = _bare_ids(body, style)

@@ -14,7 +14,8 @@ ECHO_LIMIT = 60
 
 def shown(text: str) -> str:
     """What the user typed, clipped: echoing a pasted page would bury the useful part."""
-    text = " ".join(str(text).split())
+    # Echoes sit in `code`: a backtick typed in them would end it early and format the rest.
+    text = " ".join(str(text).split()).replace("`", "'")
     return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
 

@@ -51,7 +51,7 @@ def test_move_says_from_to_and_days(bot):
     )
     assert deal(bot, 1).stage_key == "closing"
     result = bot.command("/deal", "move acme renewal back")
-    assert "from Closing to Proposal / price negotiation after <1 hour" in result.text
+    assert "from Closing to Proposal / price negotiation after under an hour" in result.text
     assert bot.command("/deal", "move 1 Proposal / price negotiation").status == 200
 
 

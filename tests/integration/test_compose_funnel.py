@@ -58,7 +58,7 @@ def test_funnel_digest_by_hand(services, story):
     assert "• Leads created: *5* (▲4 vs previous 7 days)" in text
     # Reached action: L1 only, 1 / 5 = 20%; before 0 / 1 = 0%: ▲20 pts.
     assert "• Reached Action (purchase): *20% (▲20 pts vs previous 7 days)*" in text
-    assert "• Median time to action: <1 hour" in text  # L1 was created at action
+    assert "• Median time to action: under an hour" in text  # L1 was created at action
     # Reached: awareness 5; interest G3, L1 = 2 (40%); consideration L1 = 1 (50%); action 1.
     assert "Interest: 2 reached, 40% of the stage before" in text
     assert "Consideration: 1 reached, 50% of the stage before" in text

@@ -4,6 +4,7 @@ caller's reach, and user text shown escaped so it pings nobody and breaks no for
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -139,6 +140,10 @@ def test_any_text_gets_a_reply_and_changes_nothing_outside(bot, command, tally):
         assert not any(s in sent for s in SPECIAL), (call.method, sent[:500])
 
 
+def outside_code(text: str) -> str:
+    return re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+
+
 HOSTILE_NAME = '"<!channel> <@U0VICTIM> *Big* <https://evil.example|click> & co"'
 
 
@@ -173,5 +178,7 @@ def test_markup_in_names_is_shown_escaped_everywhere(bot, tally):
     assert any("&lt;!channel&gt;" in s for s in shown)  # the name is there, inert
     for text in shown:
         assert not any(s in text for s in SPECIAL), text[:600]
+        # Outside code blocks, where Slack formats, the typed `*Big*` must not become bold.
+        assert "*Big*" not in outside_code(text), text[:600]
         assert "<@U0VICTIM" not in text, text[:600]
         assert "<https://evil" not in text, text[:600]

@@ -96,9 +96,9 @@ def test_groups_best_worst_and_escaped_names():
         )
     )
     # Google 1/4 = 25%; the newsletter 0/3 = 0%; "(none)" is never best or worst.
-    assert "best *Google* (25% of 4 leads), worst *`news` &lt;@U1&gt;* (0% of 3 leads)" in (
-        reply.text
-    )
+    # The backticks typed into the name show as typed, not as code (blocks.common.literal).
+    news = "\u200b`\u200bnews\u200b`\u200b &lt;@U1&gt;"
+    assert f"best *Google* (25% of 4 leads), worst *{news}* (0% of 3 leads)" in reply.text
     table = reply.to_dict()["blocks"][1]["text"]["text"]
     # Backticks would close the code block; 0% now against 1 of 2 = 50% before: -50 pts.
     row = next(line for line in table.splitlines() if line.startswith("'news' &lt;@U1&gt; "))

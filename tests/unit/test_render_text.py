@@ -168,3 +168,25 @@ def test_rich_text_is_flattened():
         ],
     }
     assert render_blocks([block], NAMES) == "Hi @ana a<b"
+
+
+def test_user_text_shows_literally_in_mrkdwn():
+    from assistant.blocks.common import literal
+
+    shown = literal("*b* _i_ ~s~ `c` <!here> & co")
+    for pattern in ("*b*", "_i_", "~s~", "`c`", "<!here>"):
+        assert pattern not in shown
+    assert shown.replace("\u200b", "") == "*b* _i_ ~s~ `c` &lt;!here&gt; &amp; co"
+
+
+def test_short_times_need_no_angle_bracket():
+    from assistant.blocks.common import days
+
+    assert days(0.01) == "under an hour" and "<" not in days(0.01)
+    assert days(0.5) == "12 hours"
+
+
+def test_echoed_input_cannot_close_its_code_span():
+    from assistant.domain.errors import UnknownDeal
+
+    assert "`a'b`" in UnknownDeal("a`b").message
