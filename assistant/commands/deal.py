@@ -67,9 +67,11 @@ def _is_number(token: str) -> bool:
         return False
 
 
-def _after(inv: Invocation, deal: DealView, move: MoveResult | None = None) -> None:
-    """Feed post and Home refresh, after Slack has the reply."""
-    inv.deal_changed(deal, move)
+def _after(
+    inv: Invocation, deal: DealView, move: MoveResult | None = None, handed_over: bool = False
+) -> None:
+    """Feed post, Home refresh and a word to a new owner, after Slack has the reply."""
+    inv.deal_changed(deal, move, handed_over and deal.owner_id != inv.actor.user_id)
 
 
 def _limit(text: str | None, limit: int, what: str) -> str | None:
@@ -122,7 +124,7 @@ def new(inv: Invocation) -> Reply:
         campaign=_limit(options.get("campaign"), MAX_LABEL, "A campaign"),
     )
     view = deals.create_deal(inv.services, inv.actor, new_deal)
-    _after(inv, view)
+    _after(inv, view, handed_over=True)
     return text_reply(created_text(view, view.facts.currency))
 
 
@@ -201,7 +203,7 @@ def assign(inv: Invocation) -> Reply:
     if len(owners) != 1:
         raise InvalidInput("Name the new owner as one @mention.")
     view = deals.assign_deal(inv.services, inv.actor, _ref(" ".join(rest)), owners[0])
-    _after(inv, view)
+    _after(inv, view, handed_over=True)
     return text_reply(f"{title(view)} now belongs to {mention(view.owner_id)}.")
 
 

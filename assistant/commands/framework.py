@@ -43,8 +43,9 @@ class Invocation:
     trigger_id: str | None = None
     # Runs work after Slack has its answer (charts, posts).
     after_reply: Callable[[Callable[[], None]], None] = lambda job: job()
-    # Tells whoever should hear of a changed deal (the feed, App Homes), after the answer.
-    deal_changed: Callable[[DealView, MoveResult | None], None] = lambda deal, move: None
+    # Tells whoever should hear of a changed deal (the feed, App Homes, a new owner), after
+    # the answer: (deal, the move if it moved, whether it was just handed to its owner).
+    deal_changed: Callable[[DealView, MoveResult | None, bool], None] = lambda *_: None
     # Every command, for help that lists them all (`/sales help`).
     catalog: Sequence[CommandSet] = ()
     # The Web API client, for what the handler asks of Slack itself (open a form, upload a

@@ -23,9 +23,11 @@ def command_listener(command_set: CommandSet, runtime: Runtime):
     def handle_command(ack, body: dict, client: WebClient) -> None:
         actor = actor_of(body, runtime, client)
 
-        def deal_changed(deal: DealView, move: MoveResult | None) -> None:
+        def deal_changed(deal: DealView, move: MoveResult | None, handed_over: bool) -> None:
             runtime.followups.submit(
-                lambda: after_deal_change(runtime.services, client, actor, deal, move)
+                lambda: after_deal_change(
+                    runtime.services, client, actor, deal, move, handed_over=handed_over
+                )
             )
 
         def invocation(tokens: list[str], share: bool) -> Invocation:

@@ -13,11 +13,12 @@ import logging
 
 from slack_sdk import WebClient
 
-from assistant.blocks.common import section
-from assistant.blocks.deals import feed_text
+from assistant.blocks.common import mention, section
+from assistant.blocks.deals import card_reply, feed_text
 from assistant.commands.home import home_for
 from assistant.domain.text import is_slack_user_id
 from assistant.services.context import Actor, Services
+from assistant.services.queries import deal_card
 from assistant.services.settings import get_settings
 from assistant.services.views import DealView, MoveResult
 from assistant.slack.errors import classify
@@ -31,11 +32,15 @@ def after_deal_change(
     actor: Actor,
     deal: DealView,
     move: MoveResult | None = None,
+    *,
+    handed_over: bool = False,
 ) -> None:
     if client is None:  # the demo console has no Slack to tell
         return
     if move is not None:
         _safely("feed post", announce, services, client, actor, move)
+    if handed_over and is_slack_user_id(deal.owner_id):
+        _safely("new owner's DM", tell_new_owner, services, client, actor, deal)
     # The actor's Home and the owner's (a manager moving a rep's deal changes the rep's).
     for user_id in dict.fromkeys((actor.user_id, deal.owner_id)):
         if is_slack_user_id(user_id):
@@ -62,6 +67,17 @@ def announce(services: Services, client: WebClient, actor: Actor, result: MoveRe
             settings.feed_channel,
             classify(err).reason,
         )
+
+
+def tell_new_owner(services: Services, client: WebClient, actor: Actor, deal: DealView) -> None:
+    """A deal someone created for (or gave to) a colleague is theirs from then on: they hear
+    of it in a DM with its card, buttons and all, so it does not wait unseen in a list."""
+    owner = Actor(team_id=actor.team_id, user_id=deal.owner_id)
+    card = deal_card(services, owner, f"#{deal.number}")
+    banner = f"{mention(actor.user_id)} gave you this deal; it is yours to move from here."
+    reply = card_reply(card, card.facts.currency, card.facts.zone, banner=banner)
+    payload = reply.to_dict()
+    client.chat_postMessage(channel=deal.owner_id, text=payload["text"], blocks=payload["blocks"])
 
 
 def publish_home(services: Services, client: WebClient, actor: Actor) -> None:
