@@ -2,8 +2,10 @@
 
 python bot.py                 serve Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)
 python bot.py scheduler       run the digest scheduler alone
-python bot.py demo [COMMAND]  try it without Slack on a seeded local database
+python bot.py demo [COMMAND]  try it without Slack on a seeded sample database
+python bot.py console [COMMAND]  the same console on your own database, never seeded
 python bot.py import deals|leads FILE.csv   ·   python bot.py export deals|leads|history
+python bot.py attach T0123ABCD               give an imported local workspace its Slack team
 python bot.py db upgrade|check|current
 python bot.py purge --team T... --yes       delete one workspace's data now
 """
@@ -15,23 +17,44 @@ import logging
 import sys
 
 from assistant.config import MissingSetting, load_settings
+from assistant.demo.console import console_main
+from assistant.demo.console import main as demo_main
+from assistant.transfer.scope import LOCAL_TEAM
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # These have options of their own; each is handed the rest of the line as is.
     if argv[:1] == ["demo"]:
-        # The demo has its own options (--reset, --as, --database); hand it the rest as is.
-        from assistant.demo.console import main as demo_main
-
         return demo_main(argv[1:])
+    if argv[:1] == ["console"]:
+        return console_main(argv[1:])
     if argv[:1] in (["import"], ["export"]):
         return _transfer(argv)
-    parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
+    parser = argparse.ArgumentParser(
+        prog="python bot.py",
+        description=__doc__.splitlines()[0],
+        epilog="`python bot.py <command> --help` explains one.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="serve Slack (the default)")
     sub.add_parser("scheduler", help="run the digest scheduler alone")
+    sub.add_parser("demo", help="try it without Slack: a console on a seeded sample database")
+    sub.add_parser("console", help="the same console on your own database (never seeded)")
+    sub.add_parser("import", help="import deals or leads from a CSV (HubSpot, Salesforce, ...)")
+    sub.add_parser("export", help="export deals, leads or history as CSV")
+    attach_parser = sub.add_parser(
+        "attach", help="give a workspace made by an import its Slack team id"
+    )
+    attach_parser.add_argument("team", help="your Slack team id (T...)")
+    attach_parser.add_argument(
+        "--from",
+        dest="source",
+        default=LOCAL_TEAM,
+        help=f"the workspace to attach (default: {LOCAL_TEAM})",
+    )
     db_parser = sub.add_parser("db", help="database migrations")
     db_parser.add_argument("action", choices=["upgrade", "check", "current"])
     purge_parser = sub.add_parser("purge", help="delete every row of one workspace now")
@@ -46,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             return _db(settings, args.action)
         if args.command == "purge":
             return _purge(settings, args.team, confirmed=args.yes)
+        if args.command == "attach":
+            return _attach(settings, args.source, args.team)
         if args.command == "scheduler":
             from assistant.server import run_scheduler
 
@@ -112,6 +137,25 @@ def _db(settings, action: str) -> int:
             print(migrate.current_revision(database) or "empty database (no revision)")
     finally:
         database.dispose()
+    return 0
+
+
+def _attach(settings, source: str, team: str) -> int:
+    from assistant.domain.errors import DomainError
+    from assistant.services.context import Services
+    from assistant.services.workspaces import attach
+    from assistant.storage.database import Database
+
+    _upgrade_quietly(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        deals = attach(Services(db=database), source, team)
+    except DomainError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print(f"workspace {source} is now Slack team {team} ({deals:,} deals); serve the bot there.")
     return 0
 
 

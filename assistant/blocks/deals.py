@@ -78,7 +78,7 @@ def fact_lines(deal: DealView, currency: str, tz: ZoneInfo) -> list[str]:
         amount += f" (weighted {weighted} at {deal.probability * 100:.0f}%)"
     lines = [
         f"*Amount:* {amount}",
-        f"*Stage:* {literal(deal.stage_label)} · *Owner:* {mention(deal.owner_id)}",
+        f"{_stage_fact(deal)} · *Owner:* {mention(deal.owner_id)}",
     ]
     if deal.company:
         lines.append(f"*Company:* {literal(deal.company)}")
@@ -95,6 +95,13 @@ def fact_lines(deal: DealView, currency: str, tz: ZoneInfo) -> list[str]:
         lines.append(" · ".join(origin))
     lines.append(status_line(deal, tz))
     return lines
+
+
+def _stage_fact(deal: DealView) -> str:
+    """A closed deal is Won or Lost, not still "in" the stage it closed from."""
+    if deal.is_open:
+        return f"*Stage:* {literal(deal.stage_label)}"
+    return f"*Status:* {deal.status.capitalize()} (closed from {literal(deal.stage_label)})"
 
 
 def history_lines(card: DealCard, tz: ZoneInfo) -> list[str]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from difflib import get_close_matches
 from zoneinfo import ZoneInfo
 
 from assistant.domain.errors import InvalidInput
 from assistant.domain.periods import Period, looks_like_period, parse_period
 from assistant.domain.references import parse_channel_mention, parse_user_mention
+from assistant.domain.suggest import closest
 from assistant.domain.tokens import split_key_value
 
 
@@ -49,7 +49,7 @@ def take_options(tokens: list[str], allowed: Iterable[str]) -> tuple[dict[str, s
             continue
         key, value = pair
         if key not in allowed:
-            close = get_close_matches(key, allowed, n=1)
+            close = closest(key, allowed)
             hint = f" Did you mean `{close[0]}:`?" if close else ""
             known = ", ".join(f"`{k}:`" for k in allowed) or "none"
             raise InvalidInput(f"Unknown option `{key}:`.{hint} Options here: {known}.")

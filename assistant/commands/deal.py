@@ -29,10 +29,11 @@ from assistant.commands.args import (
 from assistant.commands.deal_list import list_command
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.amounts import looks_like_amount, parse_amount
-from assistant.domain.errors import InvalidInput
+from assistant.domain.errors import DomainError, InvalidInput
 from assistant.domain.limits import MAX_LABEL, MAX_NAME, MAX_REASON
 from assistant.domain.references import parse_deal_ref, parse_user_mention
 from assistant.domain.roles import require_deal_creator
+from assistant.domain.stage_match import match_stage
 from assistant.domain.tokens import split_key_value
 from assistant.services import deals, queries, roles, settings
 from assistant.services.deals import UNSET, NewDeal
@@ -162,10 +163,24 @@ def move(inv: Invocation) -> Reply:
     if _is_number(args[0]):
         ref, stage = args[0], " ".join(args[1:])
     else:
-        ref, stage = " ".join(args[:-1]), args[-1]
+        ref, stage = _deal_then_stage(inv, args)
     result = deals.move_deal(inv.services, inv.actor, _ref(ref), stage)
     _after(inv, result.deal, result)
     return text_reply(moved_text(result, result.deal.facts.labels, result.deal.facts.currency))
+
+
+def _deal_then_stage(inv: Invocation, words: list[str]) -> tuple[str, str]:
+    """`Acme sol dev` -> (`Acme`, `sol dev`): the stage is the longest run of words at the end
+    that names one (up to three words), the deal the words before it."""
+    stages = settings.workspace_facts(inv.services, inv.actor).pipeline.active
+    for size in (3, 2):
+        if len(words) > size:
+            try:
+                match_stage(" ".join(words[-size:]), stages, allow_outcomes=True)
+            except DomainError:
+                continue
+            return " ".join(words[:-size]), " ".join(words[-size:])
+    return " ".join(words[:-1]), words[-1]
 
 
 def won(inv: Invocation) -> Reply:

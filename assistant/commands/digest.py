@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from difflib import get_close_matches
 
 from assistant.blocks import digests as render
 from assistant.blocks.common import Reply, channel, context, section
@@ -14,6 +13,7 @@ from assistant.digests.compose import compose_digest, make_composer, request_for
 from assistant.digests.send import send_now
 from assistant.domain.errors import DomainError, InvalidInput
 from assistant.domain.schedule import DIGEST_KINDS, FREQUENCIES, WEEKDAYS, Schedule
+from assistant.domain.suggest import closest
 from assistant.services import roles, settings, subscriptions
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _once(current, value, what: str):
 def _unknown(word: str) -> InvalidInput:
     if word.startswith("#"):
         return InvalidInput(f"Mention the channel (type `#` and pick it) rather than `{word}`.")
-    close = get_close_matches(word.casefold(), _WORDS, n=1)
+    close = closest(word, _WORDS)
     hint = f" Did you mean `{close[0]}`?" if close else ""
     return InvalidInput(f"I don't know `{word[:40]}` here.{hint}")
 

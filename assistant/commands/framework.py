@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import NamedTuple
 
 from assistant.blocks.common import (
@@ -21,6 +20,7 @@ from assistant.blocks.common import (
     sections_from_lines,
     unescape,
 )
+from assistant.domain.suggest import closest
 from assistant.domain.text import strip_control
 from assistant.domain.tokens import split_args
 from assistant.services.context import Actor, Services
@@ -160,7 +160,7 @@ class CommandSet:
 
     def unknown_reply(self, word: str) -> Reply:
         names = [s.name for s in self.subcommands]
-        close = get_close_matches(word, names, n=1)
+        close = closest(word, names)
         hint = f" Did you mean `{self.command} {close[0]}`?" if close else ""
         reply = self.help_reply()
         message = f":warning: Unknown subcommand `{escape(word)}`.{hint}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from difflib import get_close_matches
 
 from assistant import charts
 from assistant.analytics import Funnel
@@ -14,6 +13,7 @@ from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.digests.model import DigestNotPosted
 from assistant.domain.errors import InvalidInput
 from assistant.domain.periods import Period
+from assistant.domain.suggest import closest
 from assistant.services import reports
 from assistant.slack.errors import classify
 
@@ -27,7 +27,7 @@ SUBCOMMANDS = ("sources", "campaigns", "chart", "help")
 def _period(inv: Invocation, tokens: list[str]) -> Period:
     zone = reports.workspace_timezone(inv.services, inv.actor)
     period, rest = take_period(tokens, zone, inv.services.now())
-    if rest and (close := get_close_matches(rest[0].casefold(), SUBCOMMANDS, n=1)):
+    if rest and (close := closest(rest[0], SUBCOMMANDS)):
         # `/funnel sourcse` lands here as the report's argument; point at what was meant.
         raise InvalidInput(f"I don't know `{rest[0][:40]}`. Did you mean `/funnel {close[0]}`?")
     reject_leftovers(rest)

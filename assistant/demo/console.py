@@ -28,8 +28,12 @@ from assistant.demo.mrkdwn import Style
 from assistant.demo.prompt import repl
 from assistant.demo.sample import CHANNELS, DEMO_USER, MANAGER, MARKETER, PEOPLE, REPS, TEAM_ID
 from assistant.demo.session import UNKNOWN, DemoSession
+from assistant.domain.errors import DomainError, NotFound
 from assistant.services.context import Actor, Services
+from assistant.services.people import slack_names
+from assistant.services.workspaces import named_or_only
 from assistant.storage.database import Database, DatabaseUnavailable
+from assistant.storage.migrate import upgrade_if_needed
 
 LOG_FILE = OUTPUT_DIR / "demo.log"
 ROLES = {"admin": DEMO_USER, "rep": REPS[0], "manager": MANAGER, "marketer": MARKETER}
@@ -64,8 +68,13 @@ def main(argv: list[str]) -> int:
     except Exception as err:  # a malformed DATABASE_URL, an unreadable .env
         print(f"The demo cannot open its database: {err}", file=sys.stderr)
         return UNKNOWN
+    return _guarded(db, "The demo", lambda: _run(db, args))
+
+
+def _guarded(db: Database, what: str, run) -> int:
+    """Run a console; whatever happens, one line on stderr and an exit code, no traceback."""
     try:
-        return _run(db, args)
+        return run()
     except BrokenPipeError:  # `... | head` stopped reading: nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -74,11 +83,14 @@ def main(argv: list[str]) -> int:
         return 130
     except (DatabaseUnavailable, OperationalError) as err:
         reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
-        print(f"The demo cannot reach its database: {reason}", file=sys.stderr)
+        print(f"{what} cannot reach its database: {reason}", file=sys.stderr)
+        return UNKNOWN
+    except (store.NotTheDemo, DomainError) as err:
+        print(f"{what} stopped: {err}", file=sys.stderr)
         return UNKNOWN
     except Exception as err:
-        logging.getLogger(__name__).exception("demo failed")
-        print(f"The demo stopped: {err.__class__.__name__}: {err} (details in {LOG_FILE})")
+        logging.getLogger(__name__).exception("console failed")
+        print(f"{what} stopped: {err.__class__.__name__}: {err} (details in {LOG_FILE})")
         return UNKNOWN
     finally:
         db.dispose()
@@ -102,7 +114,61 @@ def _run(db: Database, args: argparse.Namespace) -> int:
     if args.command:
         return session.run_line(" ".join(args.command))
     deals, leads = store.counts(db)
-    return repl(session, deals, leads)
+    you = PEOPLE[session.actor.user_id]
+    return repl(
+        session,
+        f"Sales Assistant demo: a sample workspace with {deals:,} deals and {leads:,} leads.\n"
+        f"You are @{you}. Type a slash command (try /pipeline bottlenecks), `help`, or `quit`.",
+    )
+
+
+# -- `python bot.py console`: the same console on the configured database, never seeded -----
+
+CONSOLE_USER = "UCONSOLE"  # an admin who is nobody in Slack: the console acts as the owner
+
+
+def console_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python bot.py console",
+        description="The demo's console on your own database (DATABASE_URL): every command, "
+        "on the data you imported or that Slack made; nothing is seeded.",
+    )
+    parser.add_argument("--team", help="the workspace's team id (default: the only one)")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="e.g. /pipeline results")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    _log_to_file()
+    try:
+        settings = load_settings()
+        db = Database(settings.database_url)
+    except Exception as err:
+        print(f"The console cannot open the database: {err}", file=sys.stderr)
+        return UNKNOWN
+    return _guarded(db, "The console", lambda: _console(db, settings, args))
+
+
+def _console(db: Database, settings, args: argparse.Namespace) -> int:
+    upgrade_if_needed(db)
+    with db.reading() as session:
+        workspace = named_or_only(session, args.team)
+        if workspace is None:
+            raise NotFound("the database has no workspace yet: import a file first")
+        team_id = workspace.team_id
+    services = Services(
+        db=db, admins=settings.admins | {CONSOLE_USER}, default_timezone=settings.timezone
+    )
+    style = Style(names=slack_names(services, team_id), color=_color(sys.stdout))
+    session = DemoSession(services, Actor(team_id, CONSOLE_USER), sys.stdout, style)
+    session.digests = partial(print_digests, session)
+    if args.command:
+        return session.run_line(" ".join(args.command))
+    return repl(
+        session,
+        f"Sales Assistant console on workspace {team_id} ({store.counts_text(db, team_id)}).\n"
+        "You act as an admin. Type a slash command (try /pipeline), `help`, or `quit`.",
+    )
 
 
 def _progress(fraction: float) -> None:

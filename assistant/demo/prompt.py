@@ -16,13 +16,9 @@ PROMPT = "sales> "
 QUIT = ("quit", "exit", "q", ":q")
 
 
-def repl(session: DemoSession, deals: int, leads: int) -> int:
+def repl(session: DemoSession, banner: str) -> int:
     readline = _readline()
-    you = session.style.names.get(session.actor.user_id, session.actor.user_id)
-    session.print(
-        f"Sales Assistant demo: a sample workspace with {deals:,} deals and {leads:,} leads.\n"
-        f"You are @{you}. Type a slash command (try /pipeline bottlenecks), `help`, or `quit`."
-    )
+    session.print(banner)
     try:
         while True:
             try:

@@ -42,6 +42,25 @@ def remove_demo(db: Database) -> None:
         session.execute(delete(Workspace).where(Workspace.team_id == TEAM_ID))
 
 
+class NotTheDemo(Exception):
+    """The database holds more than the demo's sample: the demo never touches it."""
+
+
+def refuse_other_data(db: Database) -> None:
+    """The demo seeds (and reseeds) its own sample only: a database that holds any other
+    workspace (an import, a real team) is not the demo's to change."""
+    with db.reading() as session:
+        others = session.scalars(
+            select(Workspace.team_id).where(Workspace.team_id != TEAM_ID).limit(3)
+        ).all()
+    if others:
+        raise NotTheDemo(
+            f"this database holds other workspaces ({', '.join(others)}), so the demo leaves "
+            "it alone; look at your data with `python bot.py console`, or run the demo on its "
+            "own database (`python bot.py demo`, without --database)"
+        )
+
+
 def prepare(
     db: Database,
     *,
@@ -50,8 +69,10 @@ def prepare(
     scale: float = 1.0,
     progress: Progress | None = None,
 ) -> SeedResult | None:
-    """Migrate, then seed unless a complete demo workspace is there; the result if seeded."""
+    """Migrate, then seed unless a complete demo workspace is there; the result if seeded.
+    Raises NotTheDemo, changing nothing, for a database that holds anything else."""
     upgrade_if_needed(db)
+    refuse_other_data(db)
     if not reset and is_seeded(db):
         return None
     remove_demo(db)
@@ -67,10 +88,15 @@ def mark_seeded(db: Database) -> None:
         )
 
 
-def counts(db: Database) -> tuple[int, int]:
-    """How many deals and leads the demo workspace holds."""
+def counts_text(db: Database, team_id: str) -> str:
+    deals, leads = counts(db, team_id)
+    return f"{deals:,} deals, {leads:,} leads"
+
+
+def counts(db: Database, team_id: str = TEAM_ID) -> tuple[int, int]:
+    """How many deals and leads a workspace (the demo's by default) holds."""
     with db.reading() as session:
-        workspace_id = select(Workspace.id).where(Workspace.team_id == TEAM_ID).scalar_subquery()
+        workspace_id = select(Workspace.id).where(Workspace.team_id == team_id).scalar_subquery()
         deals = session.scalar(select(func.count(Deal.id)).where(Deal.workspace_id == workspace_id))
         leads = session.scalar(select(func.count(Lead.id)).where(Lead.workspace_id == workspace_id))
     return deals or 0, leads or 0

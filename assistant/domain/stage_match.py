@@ -35,6 +35,12 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
+def _words_start(query: str, name: str) -> bool:
+    """Each word of `query` begins a word of `name`, in order (not necessarily adjacent)."""
+    words = iter(name.split())
+    return all(any(word.startswith(part) for word in words) for part in query.split())
+
+
 def _relative(
     direction: str, ordered: Sequence[StageDef], current_key: str | None, allow_outcomes: bool
 ) -> str:
@@ -92,6 +98,14 @@ def match_stage(
         for key, norm_key, norm_label in names
         if norm_key.startswith(query) or norm_label.startswith(query)
     ]
+    if not candidates:
+        # Any word of a label, or the start of each of its words in order: "negotiation" and
+        # "price neg" are "Proposal / price negotiation", "sol dev" "Solution development".
+        candidates = [
+            key
+            for key, norm_key, norm_label in names
+            if _words_start(query, norm_label) or _words_start(query, norm_key)
+        ]
     if len(candidates) == 1:
         return candidates[0]
     if candidates:

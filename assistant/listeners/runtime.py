@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from assistant.listeners.people import remember_user
 from assistant.services.context import Services
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,13 @@ class SlackAdmins:
     changes rarely, so it is cached for ten minutes per user.
     """
 
-    def __init__(self, ttl: float = ADMIN_CACHE_SECONDS) -> None:
+    def __init__(
+        self,
+        ttl: float = ADMIN_CACHE_SECONDS,
+        on_user: Callable[[str, dict], None] = lambda team_id, user: None,
+    ) -> None:
         self._ttl = ttl
+        self._on_user = on_user  # told of each users.info answer (its names are kept)
         self._cache: dict[tuple[str, str], tuple[float, bool]] = {}
         self._lock = threading.Lock()
 
@@ -62,13 +68,12 @@ class SlackAdmins:
             cached = self._cache.get(key)
         if cached and now - cached[0] < self._ttl:
             return cached[1]
-        answer = self._ask(client, user_id)
+        answer = self._ask(client, team_id, user_id)
         with self._lock:
             self._cache[key] = (now, answer)
         return answer
 
-    @staticmethod
-    def _ask(client: WebClient | None, user_id: str) -> bool:
+    def _ask(self, client: WebClient | None, team_id: str, user_id: str) -> bool:
         if client is None:
             return False
         try:
@@ -76,6 +81,7 @@ class SlackAdmins:
         except (SlackApiError, OSError):
             log.warning("users.info failed for %s; treating as not a Slack admin", user_id)
             return False
+        self._on_user(team_id, user)
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
@@ -83,4 +89,12 @@ class SlackAdmins:
 class Runtime:
     services: Services
     followups: FollowUps = field(default_factory=FollowUps)
-    slack_admins: SlackAdmins = field(default_factory=SlackAdmins)
+    slack_admins: SlackAdmins | None = None
+
+    def __post_init__(self) -> None:
+        if self.slack_admins is None:
+            # What users.info says of whoever makes a request is kept, after the reply.
+            self.slack_admins = SlackAdmins(on_user=self._keep_user)
+
+    def _keep_user(self, team_id: str, user: dict) -> None:
+        self.followups.submit(lambda: remember_user(self.services, team_id, user))

@@ -31,7 +31,9 @@ DEAL_COLUMNS = COMMON_COLUMNS + (
     "amount", "stage_entered_at", "lost_reason", "close_date", "closed_at", "external_id",
     "lead_id",
 )  # fmt: skip
-LEAD_COLUMNS = COMMON_COLUMNS + ("email", "furthest_stage_key", "drop_reason", "action_at")
+LEAD_COLUMNS = COMMON_COLUMNS + (
+    "email", "furthest_stage_key", "drop_reason", "action_at", "external_id",
+)  # fmt: skip
 
 
 class NewRecord(Protocol):
@@ -116,8 +118,9 @@ def build_rows(
             )  # fmt: skip
         else:
             rows.append(
-                common + (v["email"], v["furthest_stage_key"], v["drop_reason"], v["action_at"])
-            )
+                common + (v["email"], v["furthest_stage_key"], v["drop_reason"], v["action_at"],
+                          v.get("external_id"))
+            )  # fmt: skip
         # Through the module, so a test can make this step fail half-way.
         changes += history.history_rows(entity, row_id, workspace_id, v, rec.events, tracked, actor)
     return rows, changes

@@ -7,7 +7,7 @@ neither update is lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -115,9 +115,17 @@ class _Change:
 
 @contextmanager
 def _changing_deal(
-    services: Services, actor: Actor, ref: str, action: str, version: int | None = None
+    services: Services,
+    actor: Actor,
+    ref: str,
+    action: str,
+    version: int | None = None,
+    check: Callable[[Session, Workspace, Deal], None] = lambda *_: None,
 ) -> Iterator[_Change]:
-    """Open a transaction, find and lock the deal, check the caller may change it."""
+    """Open a transaction, find and lock the deal, check the caller may change it.
+
+    `check` looks at what was typed first (a stage that exists, say): "unknown stage" is
+    what a rep who typed one should hear, not that the deal is someone else's."""
     with services.db.transaction() as session:
         workspace = ensure_workspace(
             session, actor.team_id, services.now(), services.default_timezone
@@ -130,6 +138,7 @@ def _changing_deal(
         # must not act on a deal that has moved since.
         if version is not None and deal.version != version:
             raise ChangedMeanwhile(f"Deal #{deal.number}")
+        check(session, workspace, deal)
         role = role_in(session, services, workspace, actor)
         require_deal_change(role, actor.user_id, deal.owner_id, action)
         yield _Change(session, workspace, deal, actor, now)
@@ -139,11 +148,18 @@ def move_deal(
     services: Services, actor: Actor, ref: str, stage_text: str, version: int | None = None
 ) -> MoveResult:
     """Move to a stage, `next` or `back`; `won`/`lost` typed here close the deal."""
-    with _changing_deal(services, actor, ref, "move this deal", version) as change:
+
+    found: dict[str, str] = {}
+
+    def target_of(session: Session, workspace: Workspace, deal: Deal) -> None:
+        stages = read_stages(session, workspace.id, StageKind.PIPELINE)
+        current = deal.stage_key if deal.status == DealStatus.OPEN else deal.status
+        found["target"] = match_stage(stage_text, stages, current_key=current, allow_outcomes=True)
+
+    with _changing_deal(services, actor, ref, "move this deal", version, target_of) as change:
         deal = change.deal
         _require_open(deal)
-        stages = read_stages(change.session, change.workspace.id, StageKind.PIPELINE)
-        target = match_stage(stage_text, stages, current_key=deal.stage_key, allow_outcomes=True)
+        target = found["target"]
         if target in (WON, LOST):
             return _close(change, target)
         if target == deal.stage_key:

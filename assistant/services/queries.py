@@ -15,6 +15,7 @@ from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageDef
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import deal_view, one_deal_view
+from assistant.services.labels import require_known
 from assistant.services.leads import lead_view, lead_views
 from assistant.services.lookup import find_deal, find_lead
 from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
@@ -170,6 +171,8 @@ def list_leads(
 ) -> Page:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
+        require_known(session, workspace.id, "source", lead_filter.source)
+        require_known(session, workspace.id, "campaign", lead_filter.campaign)
         query = select(Lead).where(Lead.workspace_id == workspace.id)
         for column, value in (
             (Lead.status, lead_filter.status),

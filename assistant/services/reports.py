@@ -30,6 +30,7 @@ from assistant.analytics import (
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
 from assistant.services.context import Actor, Services
+from assistant.services.labels import require_known
 from assistant.services.settings import workspace_facts
 from assistant.services.workspaces import workspace_for_reading, workspace_zone
 from assistant.storage.models import Workspace
@@ -105,6 +106,8 @@ def funnel(
 ) -> Funnel:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
+        require_known(session, workspace.id, "source", source)
+        require_known(session, workspace.id, "campaign", campaign)
         return analytics.funnel(session, workspace.id, period, source, campaign)
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.stages import read_stage_defs
+from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
-from assistant.storage.models import Stage, Workspace
+from assistant.storage.models import Deal, Stage, Workspace
 from assistant.storage.upsert import insert_or_ignore
 
 
@@ -139,3 +141,41 @@ def mark_installed(services, team_id: str, name: str | None = None) -> None:
         workspace.uninstalled_at = None
         if name:
             workspace.name = name[:200]
+
+
+def named_or_only(session: Session, team_id: str | None) -> Workspace | None:
+    """The workspace `team_id` names, or the database's only one; None when there is none.
+    Raises NotFound for an unknown team, or when several are there and none is named."""
+    if team_id:
+        workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+        if workspace is None:
+            raise NotFound(f"no workspace `{team_id}`; workspaces: {_teams(session)}")
+        return workspace
+    workspaces = list(session.scalars(select(Workspace).order_by(Workspace.team_id).limit(2)))
+    if len(workspaces) > 1:
+        raise NotFound(f"several workspaces; pick one with --team: {_teams(session)}")
+    return workspaces[0] if workspaces else None
+
+
+def _teams(session: Session) -> str:
+    rows = session.execute(
+        select(Workspace.team_id, Workspace.name).order_by(Workspace.team_id).limit(50)
+    )
+    listing = [f"{team} ({name})" if name else team for team, name in rows]
+    return ", ".join(listing) or "none"
+
+
+def attach(services, from_team: str, to_team: str) -> int:
+    """Give a workspace made without Slack (an import's local one) its Slack team id, so the
+    bot serves that team from the data already there; returns how many deals it holds."""
+    to_team = to_team.strip()
+    if not re.fullmatch(r"[TE][A-Z0-9]{2,31}", to_team):
+        raise InvalidInput(f"`{to_team}` is not a Slack team id; they look like T0123ABCD.")
+    with services.db.transaction() as session:
+        if session.scalar(select(Workspace.id).where(Workspace.team_id == to_team)):
+            raise InvalidInput(f"workspace {to_team} exists already; nothing was changed.")
+        workspace = session.scalar(select(Workspace).where(Workspace.team_id == from_team))
+        if workspace is None:
+            raise NotFound(f"no workspace `{from_team}` to attach.")
+        workspace.team_id = to_team
+        return session.scalar(select(func.count(Deal.id)).where(Deal.workspace_id == workspace.id))

@@ -29,6 +29,7 @@ from assistant.domain.limits import (
     MAX_REASON,
     MAX_STAGE_KEY,
     MAX_STAGE_LABEL,
+    MAX_USER_ID,
 )
 from assistant.storage.types import Money, Probability, UTCDateTime
 
@@ -81,6 +82,29 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Person(Base):
+    """Who someone is in a workspace: a Slack user (names, e-mail and time zone from
+    users.info, refreshed now and then) or an owner named in an imported file who is not
+    linked to a Slack user yet (no `slack_user_id`). Tables and files show people by name."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        Index("ix_people_workspace_name", "workspace_id", "name_folded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str | None] = mapped_column(String(MAX_USER_ID))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    name_folded: Mapped[str] = mapped_column(String(MAX_NAME))
+    real_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Stage(Base):
     __tablename__ = "stages"
     __table_args__ = (UniqueConstraint("workspace_id", "kind", "key"),)
@@ -105,6 +129,9 @@ class Lead(Base):
         Index("ix_leads_workspace_created", "workspace_id", "created_at"),
         Index("ix_leads_workspace_status_stage", "workspace_id", "status", "stage_key"),
         Index("ix_leads_workspace_email", "workspace_id", "email"),
+        # The vendor's record id (HubSpot's contact id, Olist's MQL id): re-imports and the
+        # deals that name their lead find it by this.
+        Index("uq_leads_workspace_external", "workspace_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +153,7 @@ class Lead(Base):
     drop_reason: Mapped[str | None] = mapped_column(String(MAX_REASON))
     owner_id: Mapped[str | None] = mapped_column(String(32))
     action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    external_id: Mapped[str | None] = mapped_column(String(MAX_LABEL))
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -25,7 +25,7 @@ from assistant.transfer.exporter import KINDS, export_csv
 from assistant.transfer.importer import ImportOptions, ImportReport, import_csv
 from assistant.transfer.progress import Progress
 from assistant.transfer.rows import DEFAULT_OWNER
-from assistant.transfer.scope import TransferError
+from assistant.transfer.scope import LOCAL_TEAM, TransferError
 
 MAX_ERRORS_SHOWN = 100
 VENDORS = {
@@ -71,7 +71,15 @@ def import_parser(prog: str = "python bot.py import") -> argparse.ArgumentParser
     )
     parser.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
     parser.add_argument("--partial", action="store_true", help="import the good rows anyway")
-    parser.add_argument("--day-first", action="store_true", help="read 03/04/2025 as 3 April")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first", action="store_true",
+        help="for date columns that read either way: 03/04/2025 is 3 April",
+    )  # fmt: skip
+    order.add_argument(
+        "--month-first", action="store_true",
+        help="for date columns that read either way: 03/04/2025 is 4 March",
+    )  # fmt: skip
     parser.add_argument("--encoding", default="utf-8-sig", help="the file's text encoding")
     _progress_flags(parser)
     return parser
@@ -130,6 +138,7 @@ def run_import(
         dry_run=args.dry_run,
         partial=args.partial,
         day_first=args.day_first,
+        month_first=args.month_first,
         encoding=args.encoding,
     )
     source = sys.stdin if args.file == "-" else args.file
@@ -171,12 +180,8 @@ def _short(err: SQLAlchemyError) -> str:
 def _print_report(report: ImportReport, options: ImportOptions, stdout, stderr) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=stderr)
-    for error in report.errors[:MAX_ERRORS_SHOWN]:
-        print(str(error), file=stderr)
-    if len(report.errors) > MAX_ERRORS_SHOWN:
-        print(
-            f"... and {len(report.errors) - MAX_ERRORS_SHOWN} more rows with problems", file=stderr
-        )
+    for line in grouped_errors(report.errors):
+        print(line, file=stderr)
     what = f"{VENDORS.get(report.vendor, 'a CSV file')}"
     bad = len(report.errors)
     if bad and not options.partial:
@@ -191,8 +196,11 @@ def _print_report(report: ImportReport, options: ImportOptions, stdout, stderr) 
     skipped = f"; skipped {bad} rows with problems" if bad else ""
     if options.dry_run:
         print(f"Dry run, nothing written. {report.rows} rows read from {what}.", file=stdout)
+        print("Columns:", file=stdout)
         for line in report.columns:
             print(f"  {line}", file=stdout)
+        for line in report.date_orders:
+            print(f"  dates in {line}", file=stdout)
         print(f"Would import {kind} into {report.team_id}: {counts}{skipped}.", file=stdout)
         return 0
     rate = report.valid / report.seconds if report.seconds else 0
@@ -201,7 +209,33 @@ def _print_report(report: ImportReport, options: ImportOptions, stdout, stderr) 
         f"({report.seconds:.1f} s, {rate:,.0f} rows/s).",
         file=stdout,
     )
+    if report.team_id == LOCAL_TEAM and report.created_workspace:
+        print(
+            f"The database had no workspace, so this one is local ({LOCAL_TEAM}): look at it "
+            "with `python bot.py console`; once the bot is in Slack, attach it to your team "
+            "with `python bot.py attach T0123ABCD` (your Slack team id).",
+            file=stdout,
+        )
     return 0
+
+
+def grouped_errors(errors, shown: int = MAX_ERRORS_SHOWN) -> list[str]:
+    """One line per problem: a problem of many rows (an unknown stage, say) is printed once,
+    with how many rows and which lines, not once per row."""
+    lines_of: dict[str, list[int]] = {}
+    for error in errors:
+        lines_of.setdefault(error.message, []).append(error.line)
+    out = []
+    for message, lines in list(lines_of.items())[:shown]:
+        if len(lines) == 1:
+            out.append(f"line {lines[0]}: {message}")
+        else:
+            listed = ", ".join(str(n) for n in lines[:5])
+            more = f" and {len(lines) - 5:,} more" if len(lines) > 5 else ""
+            out.append(f"{len(lines):,} rows (lines {listed}{more}): {message}")
+    if len(lines_of) > shown:
+        out.append(f"... and {len(lines_of) - shown} more problems")
+    return out
 
 
 def run_export(

@@ -20,36 +20,61 @@ LEADS = "leads"
 DEAL_ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": (
         "external_id", "Record ID", "Deal ID", "Opportunity ID", "Deal - ID", "Id", "ID",
+        "Seller ID",
     ),
-    "name": ("name", "Deal Name", "Opportunity Name", "Deal - Title", "Title", "dealname"),
+    "name": (
+        "name", "Deal Name", "Opportunity Name", "Deal - Title", "Title", "dealname", "Deal",
+        "Opportunity", "Deal Title",
+    ),
     "company": (
         "company", "Account Name", "Deal - Organization", "Associated Company",
-        "Associated Company (Primary)", "Company Name", "Organization",
+        "Associated Company (Primary)", "Company Name", "Organization", "Account", "Customer",
+        "Client",
     ),
-    "amount": ("amount", "Amount", "Deal - Value", "Value"),
+    # Only for naming deals in files that have no name column ("Acme — GTX Pro").
+    "product": ("product", "Product", "Product Name", "Deal - Product"),
+    "amount": (
+        "amount", "Amount", "Deal - Value", "Value", "Close Value", "Deal Value", "Deal Amount",
+        "Revenue",
+    ),
     "currency": (
         "currency", "Currency", "Deal - Currency", "Deal - Currency of Value",
         "Opportunity Currency", "Amount Currency", "CurrencyIsoCode",
     ),
     "owner": (
         "owner", "Deal owner", "Opportunity Owner", "Deal - Owner", "Owner", "Owner Name",
-        "OwnerId", "hubspot_owner_id",
+        "OwnerId", "hubspot_owner_id", "Sales Agent", "Sales Rep", "Salesperson", "Rep",
+        "Agent", "Assigned To", "Owner Email", "SR ID",
     ),
-    "stage": ("stage", "Deal Stage", "Stage", "Deal - Stage", "StageName", "dealstage"),
+    "stage": (
+        "stage", "Deal Stage", "Stage", "Deal - Stage", "StageName", "dealstage",
+        "Pipeline Stage", "Opportunity Stage",
+    ),
     "status": ("status", "Deal - Status", "Status"),
     "is_won": ("Won", "IsWon"),
     "is_closed": ("Closed", "IsClosed"),
     "created_at": (
         "created_at", "Create Date", "Created Date", "Deal - Deal created", "Deal created",
-        "CreatedDate", "createdate", "HubSpot Create Date",
+        "CreatedDate", "createdate", "HubSpot Create Date", "Engage Date", "Created",
+        "Created On", "Date Created", "Open Date", "Opened",
     ),
     "close_date": (
         "close_date", "Close Date", "Deal - Expected close date", "Expected close date",
-        "CloseDate", "closedate",
+        "CloseDate", "closedate", "Expected Close",
     ),
-    "closed_at": ("closed_at", "Deal - Deal closed on", "Deal closed on"),
-    "won_at": ("Deal - Won time", "Won time"),
-    "lost_at": ("Deal - Lost time", "Lost time"),
+    "closed_at": (
+        "closed_at", "Deal - Deal closed on", "Deal closed on", "Closed Date", "Date Closed",
+        "Closed On",
+    ),
+    # A date in one of these says the deal was won (lost) then: the outcome and its time.
+    "won_at": (
+        "won_at", "Deal - Won time", "Won time", "Won Date", "Closed Won Date", "Date Won",
+        "Won On",
+    ),
+    "lost_at": (
+        "lost_at", "Deal - Lost time", "Lost time", "Lost Date", "Closed Lost Date",
+        "Date Lost", "Lost On",
+    ),
     "stage_changed_at": (
         "stage_entered_at", "Deal - Last stage change", "Last stage change",
         "Last Stage Change Date",
@@ -62,13 +87,15 @@ DEAL_ALIASES: dict[str, tuple[str, ...]] = {
         "Original Source Type", "Original Source",
     ),
     "campaign": ("campaign", "Primary Campaign Source", "Campaign", "Campaign Name"),
-    "lead": ("lead",),
+    # The lead a deal came from: its e-mail, L<number>, or the lead's record id.
+    "lead": ("lead", "Lead ID", "MQL ID", "Lead Email", "Contact ID"),
     "stage_history": ("stage_history",),
 }  # fmt: skip
 
 LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": (
         "external_id", "Record ID", "Contact ID", "Lead ID", "Person - ID", "Id", "ID",
+        "MQL ID",
     ),
     "name": ("name", "Full Name", "Person - Name", "Name"),
     "first_name": ("First Name", "FirstName", "firstname", "Person - First name"),
@@ -82,10 +109,11 @@ LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "source": (
         "source", "Original Source", "Original Source Type", "Lead Source", "LeadSource",
-        "Source", "Person - Source",
+        "Source", "Person - Source", "Origin", "Channel", "UTM Source",
     ),
     "campaign": (
         "campaign", "First Touch Converting Campaign", "Campaign", "UTM Campaign",
+        "Campaign Name", "Landing Page ID", "Landing Page",
     ),
     "stage": ("stage", "Lifecycle Stage", "lifecyclestage", "Funnel Stage"),
     "furthest_stage": ("furthest_stage",),
@@ -96,7 +124,8 @@ LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "created_at": (
         "created_at", "Create Date", "Created Date", "CreatedDate", "createdate",
-        "Person - Person created",
+        "Person - Person created", "First Contact Date", "Created", "Created On",
+        "Date Created",
     ),
     "action_at": ("action_at",),
     "drop_reason": ("drop_reason",),
@@ -105,7 +134,7 @@ LEAD_ALIASES: dict[str, tuple[str, ...]] = {
 
 ALIASES = {DEALS: DEAL_ALIASES, LEADS: LEAD_ALIASES}
 # Columns of our own export that are there for people reading it, not for importing.
-INFORMATIONAL = {"number", "stage_label", "probability", "days_in_stage", "lead_number"}
+INFORMATIONAL = {"number", "stage label", "probability", "days in stage", "lead number"}
 IGNORE = "ignore"
 
 # HubSpot: `Date entered "Closed Won (Sales Pipeline)"`, older exports without the quotes,
@@ -122,7 +151,9 @@ ENTERED_PREFIX = "entered:"
 
 
 def norm_header(header: str) -> str:
-    return " ".join(header.strip().strip('"').split()).casefold()
+    """Case, quotes, underscores and runs of spaces don't matter: `deal_stage`, `Deal Stage`
+    and ` "DEAL  STAGE" ` are one header."""
+    return " ".join(header.strip().strip('"').replace("_", " ").split()).casefold()
 
 
 @dataclass(eq=False)  # identity: one per file, cached on
@@ -148,7 +179,7 @@ class ColumnMap:
 
 def detect_vendor(headers: Sequence[str]) -> str:
     names = {norm_header(h) for h in headers}
-    if "stage_history" in names or {"number", "stage_entered_at"} <= names:
+    if "stage history" in names or {"number", "stage entered at"} <= names:
         return "ours"
     if any(n.startswith(("deal - ", "person - ", "lead - ", "organization - ")) for n in names):
         return "pipedrive"
@@ -156,10 +187,10 @@ def detect_vendor(headers: Sequence[str]) -> str:
         "opportunity id", "opportunity name", "opportunity owner", "stagename", "lead id",
         "lead owner", "company / account", "isclosed",
     }  # fmt: skip
-    if names & salesforce:
+    if len(names & salesforce) >= 2:  # one alone (`opportunity_id`) is any file's word
         return "salesforce"
     hubspot = {"record id", "deal stage", "lifecycle stage", "deal owner", "contact owner"}
-    if names & hubspot or any(_DATE_ENTERED.match(n) or _BECAME.match(n) for n in names):
+    if len(names & hubspot) >= 2 or any(_DATE_ENTERED.match(n) or _BECAME.match(n) for n in names):
         return "hubspot"
     return "generic"
 
@@ -217,13 +248,16 @@ def map_columns(kind: str, headers: Sequence[str], user_map: Mapping[str, str]) 
 
 
 def _require_name(columns: ColumnMap, headers: Sequence[str]) -> None:
-    if columns.kind == DEALS and not columns.has("name"):
+    namers = ("name", "company", "product", "external_id")
+    if columns.kind == DEALS and not any(columns.has(f) for f in namers):
         raise HeaderError(
-            "no column for the deal name (e.g. `Deal Name`, `Opportunity Name`, "
-            f'`Deal - Title`); columns: {_listing(headers)}; use --map "<column>=name"'
+            "no column for the deal name, nor a company, product or record id to name deals "
+            f"by (e.g. `Deal Name`, `Opportunity Name`, `Account`); columns: {_listing(headers)}; "
+            'use --map "<column>=name"'
         )
     if columns.kind == LEADS and not any(
-        columns.has(f) for f in ("name", "first_name", "last_name", "email")
+        columns.has(f)
+        for f in ("name", "first_name", "last_name", "email", "company", "external_id")
     ):
         raise HeaderError(
             "no column for the lead's name or email (e.g. `First Name`, `Last Name`, "

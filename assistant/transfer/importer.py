@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from assistant.domain.errors import UnknownStage
 from assistant.domain.stage_match import match_stage
 from assistant.domain.stages import LOST, WON
-from assistant.domain.text import CONTROL_CHARACTERS, strip_control
+from assistant.domain.text import CONTROL_CHARACTERS, is_slack_user_id, strip_control
 from assistant.records import batch
 from assistant.services.workspaces import ensure_workspace
 from assistant.storage.bulk import large_cache
@@ -45,8 +46,11 @@ from assistant.transfer.rows import (
 from assistant.transfer.scope import Scope, TransferError, load_scope
 from assistant.transfer.stages_map import DEAL_STAGES, LIFECYCLE_STAGES, StageResolver, squash
 from assistant.transfer.updates import deal_differs, lead_differs, update_deal, update_lead
+from assistant.transfer.values import AmbiguousDates, dates_are_day_first
 
 csv.field_size_limit(10 * 1024 * 1024)  # long notes and histories in one cell
+DATE_FIELDS = ("created_at", "close_date", "closed_at", "won_at", "lost_at", "stage_changed_at",
+               "action_at")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ class ImportOptions:
     default_owner: str = DEFAULT_OWNER
     dry_run: bool = False
     partial: bool = False
-    day_first: bool = False
+    day_first: bool = False  # for columns whose dates read either way
+    month_first: bool = False
     encoding: str = "utf-8-sig"
 
 
@@ -81,10 +86,12 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    date_orders: list[str] = field(default_factory=list)
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     written: bool = False
+    created_workspace: bool = False
     seconds: float = 0.0
 
     @property
@@ -129,8 +136,11 @@ def _import(db, source, options: ImportOptions, now, default_timezone, progress)
             more = f" and {len(columns.ignored) - 10} more" if len(columns.ignored) > 10 else ""
             report.warnings.append(f"columns not imported: {shown}{more}")
         progress.start("reading", size or 0)
-        records = _validate(rows, ctx, options.kind, report, progress, binary)
+        lines = _read_all(rows, progress, binary)
         progress.finish()
+    ctx.day_first = _date_orders(columns, lines, options, report)
+    records = _validate(lines, ctx, options.kind, report)
+    _say_unlinked_owners(records, options, report)
     records = _one_record_per_row(db, scope, options.kind, records, report)
     if report.errors and not options.partial:
         report.seconds = time.monotonic() - started
@@ -210,16 +220,88 @@ def _context(columns: ColumnMap, scope: Scope, options: ImportOptions, now, warn
         zone=ZoneInfo(scope.timezone),
         currency=scope.currency,
         now=now,
-        day_first=options.day_first,
-        owner_map={squash(k): v.strip() for k, v in options.owner_map.items()},
+        # Slack users the workspace knows by name or e-mail, then the file's own --owner-map.
+        owner_map=scope.people | {squash(k): v.strip() for k, v in options.owner_map.items()},
         default_owner=options.default_owner,
         dated_columns=dated,
     )
 
 
-def _validate(
-    rows, ctx: RowContext, kind: str, report: ImportReport, progress, binary
-) -> list[Record]:
+def _say_unlinked_owners(records: list[Record], options: ImportOptions, report) -> None:
+    """Owners named in the file who are not linked to a Slack user stay as named (tables and
+    the console show them by name); the report says who, and how to link them."""
+    counts = Counter(rec.values.get("owner_id") for rec in records)
+    unlinked = sorted(
+        (owner for owner in counts if owner and owner != options.default_owner
+         and not is_slack_user_id(owner)),
+        key=lambda owner: -counts[owner],
+    )  # fmt: skip
+    if not unlinked:
+        return
+    listed = ", ".join(unlinked[:5]) + (
+        f" and {len(unlinked) - 5} more" if len(unlinked) > 5 else ""
+    )
+    who = (
+        "1 owner is not a Slack user yet and is"
+        if len(unlinked) == 1
+        else f"{len(unlinked)} owners are not Slack users yet and are"
+    )
+    report.warnings.append(
+        f"{who} kept by name ({listed}); link them with "
+        f'--owner-map "{unlinked[0]}=U012ABCDEF" (their Slack user id)'
+    )
+
+
+def _read_all(rows, progress, binary) -> list[tuple[int, list[str]]]:
+    """Every non-blank row with its line number: each date column's order is decided from all
+    of its values before any row is read as a record."""
+    lines: list[tuple[int, list[str]]] = []
+    line = rows.line_num + 1
+    try:
+        for cells in rows:
+            if any(map(str.strip, cells)):  # not a blank line
+                if CONTROL_CHARACTERS.search("".join(cells)):
+                    # As commands and the form do: NUL can't even be stored in PostgreSQL.
+                    cells = [strip_control(cell) for cell in cells]
+                lines.append((line, cells))
+            line = rows.line_num + 1
+            if binary is not None and len(lines) % 1000 == 0:
+                progress.set(binary.tell())
+    except UnicodeDecodeError:
+        raise TransferError(f"line {line} isn't UTF-8 text; try --encoding cp1252") from None
+    except csv.Error as err:
+        raise TransferError(f"line {line}: the CSV is malformed ({err})") from None
+    return lines
+
+
+def _date_orders(columns: ColumnMap, lines, options: ImportOptions, report) -> dict[int, bool]:
+    """Per date column, whether it writes day first, told by its own values. A column whose
+    dates all read either way follows --day-first or --month-first, and without either is
+    read month first with a warning that says so."""
+    indexes = {columns.fields[f]: f for f in DATE_FIELDS if columns.has(f)}
+    indexes |= {index: f"entered:{stage}" for index, stage in columns.stage_dates}
+    orders: dict[int, bool] = {}
+    for index in sorted(indexes):
+        header = columns.headers[index]
+        texts = (cells[index] for _, cells in lines if index < len(cells))
+        try:
+            day_first = dates_are_day_first(texts)
+        except AmbiguousDates:
+            day_first = options.day_first
+            if not (options.day_first or options.month_first):
+                report.warnings.append(
+                    f'column "{header}" has only dates like 03/04/2025, which read either way; '
+                    "read month first (4 March would be --day-first)"
+                )
+        except ValueError as err:
+            raise TransferError(f'column "{header}" {err}') from None
+        if day_first is not None:
+            orders[index] = day_first
+            report.date_orders.append(f'"{header}": {"day" if day_first else "month"} first')
+    return orders
+
+
+def _validate(lines, ctx: RowContext, kind: str, report: ImportReport) -> list[Record]:
     parse = parse_deal if kind == DEALS else parse_lead
     # Rows of our own export are read by a fast parser; any other row, or one with a
     # problem, by parse_deal / parse_lead, whose messages the report shows.
@@ -228,47 +310,29 @@ def _validate(
     seen: dict[str, int] = {}
     numbers: dict[int, int] = {}
     key_header = _key_header(ctx.columns, kind)
-    line = rows.line_num + 1
-    try:
-        width = len(ctx.columns.headers)
-        for cells in rows:
-            if any(map(str.strip, cells)):  # not a blank line
-                report.rows += 1
-                if CONTROL_CHARACTERS.search("".join(cells)):
-                    # As commands and the form do: NUL can't even be stored in PostgreSQL.
-                    cells = [strip_control(cell) for cell in cells]
-                try:
-                    if len(cells) != width:
-                        raise RowProblems([_ragged(len(cells), width)])
-                    rec = (quick and quick(cells, line)) or parse(cells, line, ctx)
-                except RowProblems as err:
-                    report.errors.append(RowError(line, "; ".join(err.problems)))
-                else:
-                    if rec.key and rec.key in seen:
-                        what = key_header if not rec.key.startswith("id:") else "record id"
-                        shown = rec.key.removeprefix("id:")
-                        report.errors.append(
-                            RowError(line, f"same {what} `{shown}` as line {seen[rec.key]}")
-                        )
-                    elif rec.number and rec.number in numbers:
-                        report.errors.append(
-                            RowError(
-                                line, f"same number `{rec.number}` as line {numbers[rec.number]}"
-                            )
-                        )
-                    else:
-                        if rec.key:
-                            seen[rec.key] = line
-                        if rec.number:
-                            numbers[rec.number] = line
-                        records.append(rec)
-            line = rows.line_num + 1
-            if binary is not None and report.rows % 1000 == 0:
-                progress.set(binary.tell())
-    except UnicodeDecodeError:
-        raise TransferError(f"line {line} isn't UTF-8 text; try --encoding cp1252") from None
-    except csv.Error as err:
-        raise TransferError(f"line {line}: the CSV is malformed ({err})") from None
+    width = len(ctx.columns.headers)
+    for line, cells in lines:
+        report.rows += 1
+        try:
+            if len(cells) != width:
+                raise RowProblems([_ragged(len(cells), width)])
+            rec = (quick and quick(cells, line)) or parse(cells, line, ctx)
+        except RowProblems as err:
+            report.errors.append(RowError(line, "; ".join(err.problems)))
+            continue
+        if rec.key and rec.key in seen:
+            what = key_header if not rec.key.startswith("id:") else "record id"
+            shown = rec.key.removeprefix("id:")
+            report.errors.append(RowError(line, f"same {what} `{shown}` as line {seen[rec.key]}"))
+        elif rec.number and rec.number in numbers:
+            message = f"same number `{rec.number}` as line {numbers[rec.number]}"
+            report.errors.append(RowError(line, message))
+        else:
+            if rec.key:
+                seen[rec.key] = line
+            if rec.number:
+                numbers[rec.number] = line
+            records.append(rec)
     return records
 
 
@@ -329,6 +393,7 @@ def _classify(db, scope: Scope, kind, records, positions, report: ImportReport) 
 def _write(db, scope: Scope, kind, records, positions, now, report, progress) -> None:
     with db.transaction() as session, large_cache(session):
         workspace = ensure_workspace(session, scope.team_id, now, scope.timezone)
+        report.created_workspace = scope.workspace_id is None
         # One import per workspace at a time: a second one waits here, then sees these rows.
         session.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
         existing = writer.match_existing(session, kind, workspace.id, records)

@@ -60,7 +60,9 @@ class RowContext:
     zone: tzinfo
     currency: str
     now: datetime
-    day_first: bool = False
+    # Column index -> whether its numeric dates are day first (decided per column, from its
+    # values, by the importer); a column not listed reads month first.
+    day_first: dict[int, bool] = field(default_factory=dict)
     owner_map: dict[str, str] = field(default_factory=dict)  # squashed name -> owner id
     default_owner: str = DEFAULT_OWNER
     # (column index, stage key or outcome) of each dated stage column that maps to a stage.
@@ -117,15 +119,15 @@ class _Row:
         )
 
     def when(self, name: str) -> datetime | None:
-        return self.parsed(name, self._datetime, "bad date")
+        day_first = self._day_first(self.ctx.columns.fields.get(name))
+        return self.parsed(name, lambda t: parse_datetime(t, self.ctx.zone, day_first), "bad date")
 
-    def _datetime(self, text: str) -> datetime:
-        return parse_datetime(text, self.ctx.zone, self.ctx.day_first)
+    def _day_first(self, index: int | None) -> bool:
+        return self.ctx.day_first.get(index, False) if index is not None else False
 
     def day(self, name: str) -> date | None:
-        return self.parsed(
-            name, lambda t: parse_date(t, self.ctx.zone, self.ctx.day_first), "bad date"
-        )
+        day_first = self._day_first(self.ctx.columns.fields.get(name))
+        return self.parsed(name, lambda t: parse_date(t, self.ctx.zone, day_first), "bad date")
 
     def _header(self, name: str) -> str:
         return f'column "{self.ctx.columns.headers[self.ctx.columns.fields[name]]}"'
@@ -150,7 +152,8 @@ class _Row:
             if not text:
                 continue
             try:
-                dated.append((self._datetime(text), target))
+                day_first = self._day_first(index)
+                dated.append((parse_datetime(text, self.ctx.zone, day_first), target))
             except BadValue as err:
                 self.problems.append(f"bad date in the date entered `{target}` column: {err}")
         return dated
@@ -159,9 +162,14 @@ class _Row:
 def parse_deal(cells: list[str], line: int, ctx: RowContext) -> Record:
     row = _Row(cells, ctx)
     columns = ctx.columns
-    name = row.text("name", Deal)
-    if not row.raw("name"):
-        row.problems.append("the deal has no name")
+    if columns.has("name"):
+        name = row.text("name", Deal)
+        if not row.raw("name"):
+            row.problems.append("the deal has no name")
+    else:
+        name = _deal_name(row)
+        if not name:
+            row.problems.append("the deal has no name, company, product or record id")
     amount = row.parsed("amount", parse_money, "bad amount")
     currency = (row.raw("currency") or (amount[1] if amount else None) or ctx.currency).upper()
     if amount and currency != ctx.currency.upper():
@@ -255,6 +263,16 @@ def _lead_present(columns: ColumnMap, dated: bool) -> frozenset[str]:
     return frozenset(present)
 
 
+def _deal_name(row: _Row) -> str | None:
+    """A name for a deal in a file without a name column: its company and product ("Acme —
+    GTX Pro"), one of them, or its record id, so every deal can be found and told apart."""
+    parts = [row.raw(f) for f in ("company", "product") if row.raw(f)]
+    if parts:
+        return clean_text(" — ".join(parts), _limit(Deal, "name"), "the name")
+    record_id = row.raw("external_id")
+    return f"Deal {record_id}"[: _limit(Deal, "name")] if record_id else None
+
+
 def _default_stage(ctx: RowContext, status: str) -> str:
     # A closed deal whose file doesn't say where it closed from: the last stage, where deals
     # usually close; an open one without a stage: the first, as `/deal new` does.
@@ -268,6 +286,13 @@ def _deal_status(row: _Row, stage: str | None) -> str:
         won = row.parsed("is_won", parse_bool)
         if closed is not None:
             status = (WON if won else LOST) if closed else "open"
+    if status in (None, "open") and stage not in (WON, LOST):
+        # A won (lost) date says the deal was won (lost), from the stage the file gives.
+        dated = [outcome for outcome, name in ((WON, "won_at"), (LOST, "lost_at")) if row.raw(name)]
+        if len(dated) == 2:
+            row.problems.append("the deal has both a won date and a lost date")
+        elif dated:
+            return dated[0]
     if stage in (WON, LOST):
         if status not in (None, stage):
             row.problems.append(
@@ -336,6 +361,11 @@ def parse_lead(cells: list[str], line: int, ctx: RowContext) -> Record:
     if name is None:
         parts = [row.text("first_name", Lead, "name"), row.text("last_name", Lead, "name")]
         name = " ".join(p for p in parts if p) or email
+    namers = ("name", "first_name", "last_name", "email")
+    if name is None and not any(columns.has(f) for f in namers):
+        # A file with nothing that names a person (Olist's leads): its company or record id.
+        record_id = row.raw("external_id")
+        name = row.text("company", Lead) or (f"Lead {record_id}" if record_id else None)
     if name is None and not row.problems:
         row.problems.append("the lead has no name and no email")
     stage = row.parsed("stage", ctx.stages.resolve, "unknown stage")
@@ -353,6 +383,7 @@ def parse_lead(cells: list[str], line: int, ctx: RowContext) -> Record:
         "drop_reason": row.text("drop_reason", Lead),
     }
     external_id = row.parsed("external_id", lambda t: clean_text(t, 100, "the record id"))
+    values["external_id"] = external_id
     number = row.parsed("number", parse_number, "bad number")
     if row.problems:
         raise RowProblems(row.problems)

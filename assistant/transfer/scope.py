@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.domain.errors import NotFound
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
-from assistant.services.workspaces import read_stages
-from assistant.storage.models import Workspace
+from assistant.services.workspaces import named_or_only, read_stages
+from assistant.storage.models import Person, Workspace
+from assistant.transfer.stages_map import squash
+
+# The workspace an import makes when the database has none and no --team is given: data can
+# be brought in and looked at (`python bot.py console`) before the bot is in Slack, and
+# attached to the Slack team later (`python bot.py attach T0123ABCD`).
+LOCAL_TEAM = "LOCAL"
 
 
 class TransferError(Exception):
@@ -24,29 +31,23 @@ class Scope:
     currency: str
     pipeline: list[StageDef]
     funnel: list[StageDef]
+    # The workspace's Slack users by name and e-mail (squashed): owners a file names by either
+    # are linked to them.
+    people: dict[str, str] = field(default_factory=dict)
 
 
 def pick_team(session: Session, team_id: str | None, *, may_create: bool) -> Workspace | None:
-    """The workspace named by --team, or the only one; None if --team names a new one."""
-    if team_id:
-        workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
-        if workspace is None and not may_create:
-            raise TransferError(f"no workspace `{team_id}`; workspaces: {_teams(session)}")
-        return workspace
-    workspaces = list(session.scalars(select(Workspace).order_by(Workspace.team_id).limit(50)))
-    if len(workspaces) == 1:
-        return workspaces[0]
-    if not workspaces:
-        raise TransferError(
-            "the database has no workspace yet; name the Slack team with --team T0123ABCD"
-        )
-    raise TransferError(f"several workspaces; pick one with --team: {_teams(session)}")
-
-
-def _teams(session: Session) -> str:
-    rows = session.execute(select(Workspace.team_id, Workspace.name).order_by(Workspace.team_id))
-    listing = [f"{team} ({name})" if name else team for team, name in rows]
-    return ", ".join(listing) or "none"
+    """The workspace named by --team, or the only one; None when an import may create it."""
+    try:
+        if team_id and may_create:  # a new team's first import creates its workspace
+            workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+        else:
+            workspace = named_or_only(session, team_id)
+    except NotFound as err:
+        raise TransferError(err.message) from None
+    if workspace is None and not may_create:
+        raise TransferError("the database has no workspace yet; import a file first")
+    return workspace
 
 
 def load_scope(session: Session, team_id: str | None, default_timezone: str) -> Scope:
@@ -54,7 +55,7 @@ def load_scope(session: Session, team_id: str | None, default_timezone: str) -> 
     if workspace is None:
         # A new team: the import will create it with the default stages, as the bot would.
         return Scope(
-            team_id or "",
+            team_id or LOCAL_TEAM,
             None,
             default_timezone,
             "USD",
@@ -68,4 +69,21 @@ def load_scope(session: Session, team_id: str | None, default_timezone: str) -> 
         workspace.currency,
         read_stages(session, workspace.id, StageKind.PIPELINE),
         read_stages(session, workspace.id, StageKind.FUNNEL),
+        _slack_people(session, workspace.id),
     )
+
+
+def _slack_people(session: Session, workspace_id: int) -> dict[str, str]:
+    rows = session.execute(
+        select(Person.slack_user_id, Person.name, Person.real_name, Person.email).where(
+            Person.workspace_id == workspace_id,
+            Person.slack_user_id.is_not(None),
+            Person.deleted.is_(False),
+        )
+    )
+    found: dict[str, str] = {}
+    for user_id, *names in rows:
+        for name in names:
+            if name:
+                found.setdefault(squash(name), user_id)
+    return found

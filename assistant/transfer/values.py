@@ -6,6 +6,7 @@ Every parser raises `BadValue` with a message for the person fixing the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -67,6 +68,35 @@ def parse_datetime(text: str, zone: tzinfo, day_first: bool = False) -> datetime
         return datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError as err:
         raise BadValue(f"`{value}` is not a date ({err})") from None
+
+
+class AmbiguousDates(Exception):
+    """A column whose dates read either way (every day and month at most 12)."""
+
+
+def dates_are_day_first(texts: Iterable[str]) -> bool | None:
+    """How a column writes its numeric dates, from the values themselves: True when a first
+    number above 12 shows day/month (`21-02-2018`), False when a second one does
+    (`3/15/2024`), None when the column has no such dates (ISO dates say themselves). Raises
+    AmbiguousDates when nothing tells (every value at most 12/12), ValueError when the column
+    holds both orders."""
+    day_first = month_first = numeric = False
+    for text in texts:
+        match = _NUMERIC.match(text.strip())
+        if match is None:
+            continue
+        numeric = True
+        if match["sep"] == "." or int(match["a"]) > 12:  # 15.03.2024 is always day first
+            day_first = True
+        elif int(match["b"]) > 12:
+            month_first = True
+        if day_first and month_first:
+            raise ValueError("has dates written day first and others month first")
+    if day_first or month_first:
+        return day_first
+    if numeric:
+        raise AmbiguousDates
+    return None
 
 
 def parse_date(text: str, zone: tzinfo, day_first: bool = False) -> date:

@@ -31,7 +31,7 @@ DEAL_COMPARED = (
     "source", "campaign", "lost_reason", "stage_key", "status",
 )  # fmt: skip
 LEAD_COMPARED = (
-    "id", "email", "name", "created_at", "company", "source", "campaign", "owner_id",
+    "id", "email", "external_id", "name", "created_at", "company", "source", "campaign", "owner_id",
     "drop_reason", "stage_key", "status", "furthest_stage_key",
 )  # fmt: skip
 
@@ -52,7 +52,11 @@ def match_existing(
     model = Deal if kind == "deals" else Lead
     key_name = "external_id" if model is Deal else "email"
     keyed = {r.key: r for r in records if r.key and not r.key.startswith("id:")}
-    keyed_lines = {r.line for r in keyed.values()}
+    if model is Lead:  # a lead without an e-mail is found by its record id
+        by_id = {r.key.removeprefix("id:"): r for r in records if r.key and r.key.startswith("id:")}
+    else:
+        by_id = {}
+    keyed_lines = {r.line for r in keyed.values()} | {r.line for r in by_id.values()}
     numbered = {r.number: r for r in records if r.line not in keyed_lines and r.number}
     by_pair: dict[tuple[str, str], list[Record]] = {}
     for r in records:
@@ -69,6 +73,7 @@ def match_existing(
         query = query.where(
             or_(
                 getattr(model, key_name).in_(list(keyed)),
+                model.external_id.in_(list(by_id)),
                 model.number.in_(list(numbered)),
                 model.created_at.in_(list(times)),
             )
@@ -79,9 +84,11 @@ def match_existing(
         key = getattr(row, key_name)
         if key in keyed:
             found[keyed[key].line] = row
+        elif model is Lead and row.external_id in by_id:
+            found[by_id[row.external_id].line] = row
         if row.number in numbered:  # as well: two lines naming one row are reported
             found[numbered[row.number].line] = row
-        if key is None and row.number not in numbered:
+        if key is None and row.external_id is None and row.number not in numbered:
             pairs.setdefault(_pair(row.name, row.created_at), []).append(row)
     for pair, rows in pairs.items():
         if pair in unique and len(rows) == 1:
@@ -104,22 +111,27 @@ def load_for_update(session: Session, kind: str, ids: list[int]) -> dict[int, De
 
 
 def resolve_lead_refs(session: Session, workspace_id: int, refs: set[str]) -> dict[str, int]:
-    """Our export names a deal's lead by email or `L<number>`."""
+    """A deal's lead, named by its e-mail, `L<number>` (our export) or its record id (a
+    vendor's: Olist's MQL id, a HubSpot contact id)."""
     emails = {r.lower() for r in refs if "@" in r}
     numbers = {int(r[1:]) for r in refs if r[:1] in "Ll" and r[1:].isdigit()}
+    record_ids = {r for r in refs if "@" not in r}
     found: dict[str, int] = {}
-    if emails:
-        query = select(Lead.email, Lead.id).where(
-            Lead.workspace_id == workspace_id, Lead.email.in_(emails)
-        )
-        found |= {email: lead_id for email, lead_id in session.execute(query)}
-    if numbers:
-        query = select(Lead.number, Lead.id).where(
-            Lead.workspace_id == workspace_id, Lead.number.in_(numbers)
-        )
-        found |= {f"L{number}": lead_id for number, lead_id in session.execute(query)}
-    return {
-        ref: found[key]
-        for ref in refs
-        if (key := ref.lower() if "@" in ref else ref.upper()) in found
-    }
+    lookups = (
+        (Lead.email, emails, lambda email: email),
+        (Lead.number, numbers, lambda number: f"L{number}"),
+        (Lead.external_id, record_ids, lambda record_id: f"id:{record_id}"),
+    )
+    for column, wanted, name in lookups:
+        if wanted:
+            query = select(column, Lead.id).where(
+                Lead.workspace_id == workspace_id, column.in_(wanted)
+            )
+            found |= {name(value): lead_id for value, lead_id in session.execute(query)}
+    resolved = {}
+    for ref in refs:
+        key = ref.lower() if "@" in ref else ref.upper()
+        lead_id = found.get(key) or found.get(f"id:{ref}")
+        if lead_id is not None:
+            resolved[ref] = lead_id
+    return resolved

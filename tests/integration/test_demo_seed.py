@@ -22,6 +22,7 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.storage.database import Database
 from assistant.storage.models import Change, Deal, Lead, Note, User, Workspace
+from tests.support.dbdump import dump
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SCALE = 0.25  # about 70 deals and 250 leads: every stage populated, a few seconds to seed
@@ -114,8 +115,7 @@ def test_another_seed_another_sample(tmp_path, sqlite_template, reference_rows):
     db.dispose()
 
 
-def test_prepare_seeds_once_redoes_a_cut_short_seeding_and_spares_other_teams(db, services):
-    deals.create_deal(services, Actor("T_TEST", "UREP"), NewDeal(name="A real deal"))
+def test_prepare_seeds_once_and_redoes_a_cut_short_seeding(db):
     seed_demo(db, scale=0.02, now=NOW)  # as if interrupted: never marked complete
     assert not store.is_seeded(db)
     assert store.prepare(db, scale=0.02) is not None
@@ -124,12 +124,21 @@ def test_prepare_seeds_once_redoes_a_cut_short_seeding_and_spares_other_teams(db
     assert store.prepare(db, scale=0.02, reset=True) is not None
     with db.reading() as session:
         teams = Counter(session.scalars(select(Workspace.team_id)))
-        real = session.scalars(
-            select(Deal.name).join(Workspace).where(Workspace.team_id == "T_TEST")
-        )
-        assert teams == {"T_TEST": 1, TEAM_ID: 1} and list(real) == ["A real deal"]
+        assert teams == {TEAM_ID: 1}
         orphans = select(Change.id).where(Change.workspace_id.not_in(select(Workspace.id)))
         assert session.scalars(orphans).first() is None
+
+
+def test_prepare_never_touches_a_database_with_other_data(db, services):
+    """Issue #15: `demo --database` on a database holding an import re-seeded the sample and
+    deleted every imported deal. Now it refuses and changes nothing."""
+    deals.create_deal(services, Actor("T_TEST", "UREP"), NewDeal(name="A real deal"))
+    before = dump(db)
+    with pytest.raises(store.NotTheDemo, match="other workspaces"):
+        store.prepare(db, scale=0.02)
+    with pytest.raises(store.NotTheDemo):
+        store.prepare(db, scale=0.02, reset=True)
+    assert dump(db) == before
 
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -1,0 +1,64 @@
+"""Names for Slack user ids: what users.info says of a user, kept in `people`.
+
+The edge meets users all the time (every request's Actor asks users.info, cached); each
+answer is stored after the reply, so tables, files and the console can show names. Owners
+seen in a list whose names are missing or old are asked for the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from slack_sdk import WebClient
+
+from assistant.services import people
+from assistant.services.context import Services
+from assistant.services.people import SlackProfile
+from assistant.slack.errors import classify
+
+log = logging.getLogger(__name__)
+REFRESH_AT_ONCE = 20  # users asked for per list, at most: Slack allows ~100 users.info a minute
+
+
+def profile_of(user: dict) -> SlackProfile | None:
+    """users.info's `user` as a profile; None for what is not a user object."""
+    user_id = user.get("id")
+    if not isinstance(user_id, str) or not user_id:
+        return None
+    profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+    real_name = profile.get("real_name") or user.get("real_name")
+    name = profile.get("display_name") or real_name or user.get("name") or user_id
+    return SlackProfile(
+        user_id=user_id,
+        name=str(name),
+        real_name=str(real_name) if real_name else None,
+        email=profile.get("email") if isinstance(profile.get("email"), str) else None,
+        timezone=user.get("tz") if isinstance(user.get("tz"), str) else None,
+        deleted=bool(user.get("deleted")),
+    )
+
+
+def remember_user(services: Services, team_id: str, user: dict) -> None:
+    profile = profile_of(user)
+    if profile is not None and team_id:
+        people.remember(services, team_id, [profile])
+
+
+def refresh_names(
+    services: Services, client: WebClient | None, team_id: str, ids: Iterable[str]
+) -> None:
+    """Ask Slack for the users among `ids` with no name yet (or an old one), and keep it."""
+    if client is None:
+        return
+    profiles = []
+    for user_id in people.stale(services, team_id, ids)[:REFRESH_AT_ONCE]:
+        try:
+            user = client.users_info(user=user_id).get("user") or {}
+        except Exception as err:
+            log.info("users.info for %s failed: %s", user_id, classify(err).reason)
+            continue
+        if (profile := profile_of(user)) is not None:
+            profiles.append(profile)
+    if profiles:
+        people.remember(services, team_id, profiles)

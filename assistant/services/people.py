@@ -1,0 +1,111 @@
+"""Who is who in a workspace: names for Slack user ids, so tables, files and the console
+show people, not ids.
+
+Rows come from Slack (users.info, asked by the edge when it meets a user) and are refreshed
+when older than a day; owners named in imported files who are no Slack users are shown by the
+name the file gave (their `owner_id` is that name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from assistant.domain.limits import MAX_NAME
+from assistant.domain.text import is_slack_user_id, one_line
+from assistant.services.context import Services
+from assistant.services.workspaces import ensure_workspace, workspace_for_reading
+from assistant.storage.models import Person, Workspace
+
+REFRESH_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    """What users.info says of a user, as much as we keep."""
+
+    user_id: str
+    name: str  # display name, else real name, else the id
+    real_name: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+    deleted: bool = False
+
+
+def slack_names(services: Services, team_id: str) -> dict[str, str]:
+    """Every known Slack user of the workspace: id -> name."""
+    with services.db.reading() as session:
+        rows = session.execute(
+            select(Person.slack_user_id, Person.name)
+            .join(Workspace, Workspace.id == Person.workspace_id)
+            .where(Workspace.team_id == team_id, Person.slack_user_id.is_not(None))
+        )
+        return dict(rows.tuples().all())
+
+
+def names_for(services: Services, team_id: str, ids: Iterable[str]) -> dict[str, str]:
+    """A name for each of `ids`: the Slack user's, or the id itself for owners that are
+    names already (imported) and for Slack users not met yet."""
+    ids = list(dict.fromkeys(i for i in ids if i))
+    wanted = [i for i in ids if is_slack_user_id(i)]
+    known: dict[str, str] = {}
+    if wanted:
+        with services.db.reading() as session:
+            workspace = workspace_for_reading(services, session, team_id)
+            rows = session.execute(
+                select(Person.slack_user_id, Person.name).where(
+                    Person.workspace_id == workspace.id, Person.slack_user_id.in_(wanted)
+                )
+            )
+            known = dict(rows.tuples().all())
+    return {i: known.get(i, i) for i in ids}
+
+
+def stale(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
+    """The Slack user ids among `ids` with no name yet, or one older than a day."""
+    wanted = [i for i in dict.fromkeys(ids) if is_slack_user_id(i)]
+    if not wanted:
+        return []
+    cutoff = services.now() - REFRESH_AFTER
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, team_id)
+        fresh = set(
+            session.scalars(
+                select(Person.slack_user_id).where(
+                    Person.workspace_id == workspace.id,
+                    Person.slack_user_id.in_(wanted),
+                    Person.refreshed_at >= cutoff,
+                )
+            )
+        )
+    return [i for i in wanted if i not in fresh]
+
+
+def remember(services: Services, team_id: str, profiles: Iterable[SlackProfile]) -> None:
+    """Store what Slack said of these users (one transaction)."""
+    now = services.now()
+    with services.db.transaction() as session:
+        workspace = ensure_workspace(session, team_id, now, services.default_timezone)
+        for profile in profiles:
+            _upsert(session, workspace.id, profile, now)
+
+
+def _upsert(session, workspace_id: int, profile: SlackProfile, now: datetime) -> None:
+    person = session.scalar(
+        select(Person).where(
+            Person.workspace_id == workspace_id, Person.slack_user_id == profile.user_id
+        )
+    )
+    if person is None:
+        person = Person(workspace_id=workspace_id, slack_user_id=profile.user_id)
+        session.add(person)
+    name = one_line(profile.name)[:MAX_NAME] or profile.user_id
+    person.name, person.name_folded = name, name.casefold()
+    person.real_name = one_line(profile.real_name or "")[:MAX_NAME] or None
+    person.email = (profile.email or "").strip().lower()[:254] or None
+    person.timezone = profile.timezone
+    person.deleted = profile.deleted
+    person.refreshed_at = now
