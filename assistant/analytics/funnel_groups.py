@@ -39,17 +39,31 @@ class FunnelGroups:
         return best_and_worst(self.groups)[1]
 
 
-def best_and_worst(groups: tuple[Funnel, ...]) -> tuple[Funnel | None, Funnel | None]:
-    """Highest and lowest overall conversion this period, among named groups with leads.
+# A best or worst source is named only among those with this many leads: 2 of 3 converting
+# says little, and a landing page with 2 leads must not be "the best campaign".
+MIN_SAMPLE = 30
+# Names that say the source is not known: nobody can act on "unknown" being best.
+UNNAMED = {NO_GROUP.casefold(), "unknown", "none", "n/a", "na", "null", "-", "not set"}
 
-    "(none)" is not a source anyone can act on, so it is left out; with fewer than two groups
-    to compare there is no best or worst. Ties: the bigger cohort is the more telling one,
-    then the name.
+
+def comparable(groups: tuple[Funnel, ...]) -> list[Funnel]:
+    """The groups fit to be called best or worst: named, with at least MIN_SAMPLE leads."""
+    return [
+        g
+        for g in groups
+        if (g.group or "").strip().casefold() not in UNNAMED
+        and g.overall.current is not None
+        and (g.cohort.current or 0) >= MIN_SAMPLE
+    ]
+
+
+def best_and_worst(groups: tuple[Funnel, ...]) -> tuple[Funnel | None, Funnel | None]:
+    """Highest and lowest overall conversion this period, among `comparable` groups.
+
+    With fewer than two to compare there is no best or worst. Ties: the bigger cohort is the
+    more telling one, then the name.
     """
-    ranked = sorted(
-        (g for g in groups if g.group != NO_GROUP and g.overall.current is not None),
-        key=lambda g: (g.group or "").casefold(),
-    )
+    ranked = sorted(comparable(groups), key=lambda g: (g.group or "").casefold())
     if len(ranked) < 2:
         return None, None
     # max/min keep the first of equals, and `ranked` is in name order.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from assistant.analytics import Delta, Funnel, FunnelGroups
-from assistant.analytics.funnel_groups import NO_GROUP
+from assistant.analytics.funnel_groups import MIN_SAMPLE, comparable
 from assistant.blocks.common import (
     Reply,
     context,
@@ -32,6 +32,11 @@ def whole_percent(share: float) -> int:
 
 def pct(share: float | None) -> str:
     return "—" if share is None else f"{whole_percent(share)}%"
+
+
+def pct1(share: float | None) -> str:
+    """One decimal, where rows are compared: 12.3 % and 11.8 % must not both read 12 %."""
+    return "—" if share is None else f"{share * 100:.1f}%"
 
 
 def versus(period: Period) -> str:
@@ -140,17 +145,17 @@ def best_worst(groups: FunnelGroups) -> str:
     """`best *LinkedIn* (100%), worst *Google* (0%)`, or why there is none."""
     best, worst = groups.best, groups.worst
     if best is None or worst is None:
-        comparable = [
-            g for g in groups.groups if g.group != NO_GROUP and g.overall.current is not None
-        ]
-        if len(comparable) < 2:
-            return f"fewer than two {groups.by}s with leads, nothing to compare"
+        fit = comparable(groups.groups)
+        if len(fit) < 2:
+            return (
+                f"no best or worst yet: fewer than two {groups.by}s with {MIN_SAMPLE} leads or more"
+            )
         # Analytics names no best or worst when all convert alike; say so plainly.
-        return f"all {groups.by}s convert alike ({pct(comparable[0].overall.current)})"
+        return f"all {groups.by}s convert alike ({pct1(fit[0].overall.current)})"
     return (
-        f"best *{literal(best.group)}* ({pct(best.overall.current)} of "
+        f"best *{literal(best.group)}* ({pct1(best.overall.current)} of "
         f"{plural(best.cohort.current or 0, 'lead')}), worst *{literal(worst.group)}* "
-        f"({pct(worst.overall.current)} of {plural(worst.cohort.current or 0, 'lead')})"
+        f"({pct1(worst.overall.current)} of {plural(worst.cohort.current or 0, 'lead')})"
     )
 
 
@@ -170,7 +175,7 @@ def groups_reply(groups: FunnelGroups) -> Reply:
     head = (groups.by.title(), "Leads", *stage_heads, "Overall", "Change")
     rows = [
         (cell(g.group or "", GROUP_WIDTH), f"{g.cohort.current or 0:,}",
-         *(f"{s.reached.current or 0:,}" for s in g.steps), pct(g.overall.current),
+         *(f"{s.reached.current or 0:,}" for s in g.steps), pct1(g.overall.current),
          step_points(g.overall))
         for g in shown
     ]  # fmt: skip
@@ -182,7 +187,7 @@ def groups_reply(groups: FunnelGroups) -> Reply:
     blocks = [section(headline), section(table(head, rows, "l" + "r" * (len(head) - 1)))]
     blocks.append(context(*([more] if more else []), note))
     lines = [headline] + [
-        f"{literal(g.group)}: {g.cohort.current or 0:,} leads, {pct(g.overall.current)} overall"
+        f"{literal(g.group)}: {g.cohort.current or 0:,} leads, {pct1(g.overall.current)} overall"
         for g in shown
     ]
     return Reply(text="\n".join([*lines, *([more] if more else [])]), blocks=blocks)

@@ -94,23 +94,23 @@ def test_sources_side_by_side(story):
     assert result.status == 200 and result.ephemeral
     # Google A1 A2: 0 of 2; LinkedIn A3 A4: 1 of 2 = 50%; (none) A5 is not ranked.
     assert (
-        "*Funnel by source, last 7 days*: 3 sources; best *LinkedIn* (50% of 2 leads), "
-        "worst *Google* (0% of 2 leads)."
+        "*Funnel by source, last 7 days*: 3 sources; no best or worst yet: fewer than two "
+        "sources with 30 leads or more."
     ) in result.text
     # Most leads first, then by name; Google's 0% was 0% before too (P1).
     assert _table(result) == [
         "Source    Leads  Awareness  Interest  Consider…  Action  Overall  Change",
-        "Google        2          2         1          0       0       0%  +0 pts",
-        "LinkedIn      2          2         2          2       1      50%       —",
-        "(none)        1          1         1          1       1     100%       —",
+        "Google        2          2         1          0       0     0.0%  +0 pts",
+        "LinkedIn      2          2         2          2       1    50.0%       —",
+        "(none)        1          1         1          1       1   100.0%       —",
     ]
 
 
 def test_campaigns_side_by_side(story):
     result = story.command("/funnel", "campaigns 7d")
     # spring A1 A2 A5: action A5 only, 1 of 3 = 33%; fall A4: 1 of 1 = 100%.
-    assert "best *fall* (100% of 1 lead), worst *spring* (33% of 3 leads)." in result.text
-    assert "spring        3          3         2          1       1      33%       —" in _table(
+    assert "no best or worst yet: fewer than two campaigns with 30 leads or more." in result.text
+    assert "spring        3          3         2          1       1    33.3%       —" in _table(
         result
     )
 
@@ -122,7 +122,7 @@ def test_many_sources_are_summarised(bot):
     result = bot.command("/funnel", "sources")
     assert len(_table(result)) == 1 + 15  # the header and 15 sources
     assert "…and 5 more sources." in result.text
-    assert "all sources convert alike (0%)" in result.text
+    assert "no best or worst yet: fewer than two sources with 30 leads or more" in result.text
 
 
 def test_empty_funnel(bot):

@@ -147,8 +147,9 @@ def test_funnel_by_source(services, rep, story):
     none = by_name["(none)"]
     assert none.overall.current == 1.0
     assert none.median_days_to_action.current == pytest.approx(3)
-    # Best and worst among named sources: LinkedIn 50 %, Google 0 %.
-    assert (groups.best.group, groups.worst.group) == ("LinkedIn", "Google")
+    # LinkedIn 50 % and Google 0 %, but of a handful of leads: too few to name a best or a
+    # worst (MIN_SAMPLE; test_best_and_worst_need_enough_leads has enough).
+    assert (groups.best, groups.worst) == (None, None)
 
 
 def test_funnel_by_campaign(services, rep, story):
@@ -161,7 +162,7 @@ def test_funnel_by_campaign(services, rep, story):
     ]
     overall = {g.group: g.overall.current for g in groups.groups}
     assert overall == {"spring": pytest.approx(1 / 3), "(none)": 0.0, "fall": 1.0}
-    assert (groups.best.group, groups.worst.group) == ("fall", "spring")
+    assert (groups.best, groups.worst) == (None, None)  # too few leads each to compare
 
 
 def test_groups_that_only_had_leads_before_are_kept(services, rep, clock):

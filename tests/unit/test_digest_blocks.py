@@ -84,8 +84,11 @@ def test_funnel_part_names_best_and_worst():
     data = FunnelDigestData(1, week, overall, sources, campaigns)
     part = render.funnel_part(data, "", chart=False)
     assert part.blocks[0].to_dict()["text"]["text"] == "Funnel digest · last 7 days"
-    assert "*Sources*: best *Google* (25% of 4 leads), worst *Ads* (0% of 3 leads)." in part.text
-    assert "*Campaigns*: fewer than two campaigns with leads, nothing to compare." in part.text
+    assert (
+        "*Sources*: no best or worst yet: fewer than two sources with 30 leads or more."
+        in part.text
+    )
+    assert "*Campaigns*: no best or worst yet: fewer than two campaigns with 30 leads" in part.text
     assert "Leads created 2026-02-23 10:00 to 2026-03-02 10:00 (CET)" in part.text
 
 

@@ -98,17 +98,19 @@ def test_groups_best_worst_and_escaped_names():
     # Google 1/4 = 25%; the newsletter 0/3 = 0%; "(none)" is never best or worst.
     # The backticks typed into the name show as typed, not as code (blocks.common.literal).
     news = "\u200b`\u200bnews\u200b`\u200b &lt;@U1&gt;"
-    assert f"best *Google* (25% of 4 leads), worst *{news}* (0% of 3 leads)" in reply.text
+    # Groups of 4 and 3 leads are too few to call one best (MIN_SAMPLE, issue #15).
+    assert "no best or worst yet: fewer than two sources with 30 leads or more" in reply.text
+    assert f"{news}: 3 leads, 0.0% overall" in reply.text
     table = reply.to_dict()["blocks"][1]["text"]["text"]
     # Backticks would close the code block; 0% now against 1 of 2 = 50% before: -50 pts.
     row = next(line for line in table.splitlines() if line.startswith("'news' &lt;@U1&gt; "))
-    assert row.split()[2:] == ["3", "3", "3", "0", "0", "0%", "-50", "pts"]
+    assert row.split()[2:] == ["3", "3", "3", "0", "0", "0.0%", "-50", "pts"]
     assert "<@U1>" not in str(reply.to_dict())
 
 
 def test_one_group_has_nothing_to_compare():
     reply = render.groups_reply(groups(funnel([1, 0, 0, 0], [0, 0, 0, 0], group="Ads")))
-    assert "fewer than two sources with leads, nothing to compare" in reply.text
+    assert "no best or worst yet: fewer than two sources with 30 leads or more" in reply.text
 
 
 def test_many_groups_are_counted_not_listed():
@@ -121,4 +123,4 @@ def test_many_groups_are_counted_not_listed():
         if block["type"] == "section":
             assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
     assert "…and 385 more campaigns." in payload["text"]
-    assert "all campaigns convert alike (20%)" in payload["text"]
+    assert "no best or worst yet: fewer than two campaigns with 30 leads or more" in payload["text"]
