@@ -119,17 +119,21 @@ def sections_from_lines(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> 
 
 
 def code_table(rows: Sequence[Sequence[str]], align: str = "") -> str:
-    """A monospace table; `align` has one letter per column, `r` for right-aligned."""
+    """A monospace table; `align` has one letter per column, `r` for right-aligned. A cell
+    may hold several lines (a wrapped name): its row then takes as many lines."""
     if not rows:
         return ""
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    split = [[str(cell).split("\n") for cell in row] for row in rows]
+    widths = [max(len(line) for row in split for line in row[i]) for i in range(len(rows[0]))]
     lines = []
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            right = i < len(align) and align[i] == "r"
-            cells.append(str(cell).rjust(widths[i]) if right else str(cell).ljust(widths[i]))
-        lines.append("  ".join(cells).rstrip())
+    for row in split:
+        for depth in range(max(len(cell) for cell in row)):
+            cells = []
+            for i, cell in enumerate(row):
+                text = cell[depth] if depth < len(cell) else ""
+                right = i < len(align) and align[i] == "r"
+                cells.append(text.rjust(widths[i]) if right else text.ljust(widths[i]))
+            lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
 

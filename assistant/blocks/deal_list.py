@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from assistant.blocks.common import (
     Reply,
     context,
     days,
-    escape,
     literal,
     mention,
     more_line,
     section,
 )
 from assistant.blocks.deals import money, text_reply
-from assistant.blocks.tables import COLUMN_WIDTH, NAME_WIDTH, SHORT_WIDTH, cell, table_sections
+from assistant.blocks.tables import NAME_WIDTH, SHORT_WIDTH, cell, table_sections
 from assistant.domain.amounts import format_amount
 from assistant.services.views import DealView
 
@@ -31,7 +31,7 @@ LIST_ROWS = 40  # enough to scan; beyond that a filter helps more than a longer 
 LIST_HEADER = ("#", "Deal", "Stage", "Amount", "Owner", "Days", "Stuck")
 
 
-def _row(deal: DealView, currency: str) -> tuple[str, ...]:
+def _row(deal: DealView, currency: str, names: Mapping[str, str]) -> tuple[str, ...]:
     stage = deal.stage_label if deal.is_open else deal.status
     stuck = f"+{days(deal.overdue_days)}" if deal.is_stuck else ""
     return (
@@ -39,18 +39,25 @@ def _row(deal: DealView, currency: str) -> tuple[str, ...]:
         cell(deal.name, NAME_WIDTH),
         cell(stage, SHORT_WIDTH),
         format_amount(deal.amount, currency) if deal.amount is not None else "—",
-        cell(deal.owner_id, COLUMN_WIDTH + 3),
+        cell(names.get(deal.owner_id, deal.owner_id), SHORT_WIDTH),
         f"{deal.days_in_stage:.1f}",
         stuck,
     )
 
 
-def list_reply(deals: list[DealView], total: int, heading: str, currency: str) -> Reply:
+def list_reply(
+    deals: list[DealView],
+    total: int,
+    heading: str,
+    currency: str,
+    names: Mapping[str, str] | None = None,
+) -> Reply:
     """A code table of at most LIST_ROWS deals; the rest is counted, never silently cut.
 
-    A code block can't render mentions, so the owner column holds Slack ids and a legend
-    under the table turns them into names.
+    A code block can't render mentions, so owners appear by `names` (Slack ids -> names;
+    an owner imported by name is that name already).
     """
+    names = names or {}
     shown = deals[:LIST_ROWS]
     summary = f"*{heading}*: {total:,} deal{'s' if total != 1 else ''}"
     if len(deals) == total and deals:
@@ -60,11 +67,8 @@ def list_reply(deals: list[DealView], total: int, heading: str, currency: str) -
     if not shown:
         hint = "Try another filter or period, or create one: `/deal new &lt;name&gt; [amount]`."
         return text_reply(summary + ".", hint)
-    rows = [_row(d, currency) for d in shown]
+    rows = [_row(d, currency, names) for d in shown]
     blocks = [section(summary), *table_sections(LIST_HEADER, rows, align="lllrlrl")]
-    owners = list(dict.fromkeys(d.owner_id for d in shown))
-    legend = "Owners: " + " · ".join(f"`{escape(o)}` {mention(o)}" for o in owners)
-    blocks.append(context(legend))
     more = list_more(len(shown), total)
     if more:
         blocks.append(context(more))

@@ -1,12 +1,14 @@
 """Monospace tables in code blocks: one way to fit a cell, lay out rows and split sections.
 
 A code block is the only way Slack keeps columns aligned; it renders no mentions and no
-formatting, so cells are plain text: one line, no backticks (one would close the block),
-and at most a column's width (the widths below keep a table readable on a phone).
+formatting, so cells are plain text without backticks (one would close the block), wrapped
+between words at a column's width (the widths below keep a table readable on a phone), and
+people appear by name.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from slack_sdk.models.blocks import SectionBlock
@@ -18,11 +20,20 @@ SHORT_WIDTH = 18  # companies, stages in lists
 GROUP_WIDTH = 20  # sources and campaigns
 COLUMN_WIDTH = 9  # a narrow column headed by one word
 MISSING = "—"
+MAX_CELL_LINES = 3  # a 200-character name would take over the table; its card has it all
 
 
 def cell(value: object, width: int) -> str:
+    """The value in lines of at most `width` characters, broken between words (a phone shows
+    about 40 monospace characters: names wrap onto a second line rather than being cut)."""
     text = " ".join(str(MISSING if value is None else value).split()).replace("`", "'")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return text
+    lines = textwrap.wrap(text, width, break_on_hyphens=False)
+    if len(lines) > MAX_CELL_LINES:
+        lines = lines[:MAX_CELL_LINES]
+        lines[-1] = lines[-1][: width - 1] + "…"
+    return "\n".join(lines)
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:

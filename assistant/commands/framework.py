@@ -46,6 +46,8 @@ class Invocation:
     # Tells whoever should hear of a changed deal (the feed, App Homes, a new owner), after
     # the answer: (deal, the move if it moved, whether it was just handed to its owner).
     deal_changed: Callable[[DealView, MoveResult | None, bool], None] = lambda *_: None
+    # Slack users a reply named (by id): the edge learns names it lacks, after the reply.
+    people_seen: Callable[[list[str]], None] = lambda ids: None
     # Every command, for help that lists them all (`/sales help`).
     catalog: Sequence[CommandSet] = ()
     # The Web API client, for what the handler asks of Slack itself (open a form, upload a

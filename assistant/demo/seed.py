@@ -23,12 +23,13 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 
 from assistant.demo.leadflow import LeadFlow
-from assistant.demo.sample import DEMO_USER, MANAGER, MARKETER, TEAM_ID
+from assistant.demo.sample import DEMO_USER, MANAGER, MARKETER, PEOPLE, TEAM_ID
 from assistant.demo.simulate import Simulation
 from assistant.demo.timeline import DayTransactions, Scheduler, SimClock
 from assistant.domain.roles import Role
-from assistant.services import roles
+from assistant.services import people, roles
 from assistant.services.context import Actor, Services
+from assistant.services.people import SlackProfile
 from assistant.storage.database import Database
 
 DEFAULT_SEED = 7
@@ -72,6 +73,11 @@ def seed_demo(
     with days.day():
         roles.set_role(services, admin, MANAGER, Role.MANAGER)
         roles.set_role(services, admin, MARKETER, Role.MARKETER)
+        # Who is who, as users.info would have told a bot in Slack: tables show names.
+        people.remember(services, TEAM_ID, [
+            SlackProfile(user_id, name.capitalize(), timezone="Europe/Berlin")
+            for user_id, name in PEOPLE.items()
+        ])  # fmt: skip
     for day in range(DAYS + 1):
         day_start = start + timedelta(days=day)
         weekday = day_start.weekday() < 5

@@ -27,6 +27,7 @@ from assistant.demo.sample import (
     PEOPLE,
     REPS,
 )
+from assistant.domain.suggest import closest
 from assistant.listeners.replies import answer
 from assistant.services.context import Actor, Services
 
@@ -66,7 +67,10 @@ class DemoSession:
             return self.digests()
         command_set = find_command_set("/" + name.lstrip("/"))
         if command_set is None:
-            self.print(f"Unknown command `{word}`. Type `help` to see the commands.")
+            commands = {c.command.lstrip("/"): c.command for c in COMMAND_SETS}
+            close = closest(name.lstrip("/"), [*commands, *DEMO_WORDS])
+            hint = f" Did you mean `{commands.get(close[0], close[0])}`?" if close else ""
+            self.print(f"Unknown command `{word}`.{hint} Type `help` to see the commands.")
             return UNKNOWN
         reply = answer(command_set, self._invocations(command_set.command), slack_text(rest))
         self.show(reply)

@@ -110,3 +110,11 @@ def test_slack_text_escapes_like_slack():
     assert slack_text("a <b> & @ana #sales #12 @nobody") == (
         "a &lt;b&gt; &amp; <@U0DEMOANA|ana> <#C0DEMOSALES|sales> #12 @nobody"
     )
+
+
+def test_mistyped_commands_and_subcommands_suggest_the_likely_one(demo_services):
+    session, out = session_for(demo_services)
+    assert session.run_line("/deals list") == UNKNOWN
+    assert "Unknown command `/deals`. Did you mean `/deal`?" in out.getvalue()
+    session.run_line("/deal lsit")
+    assert "Did you mean `/deal list`?" in out.getvalue()  # not `lost`: a swap is one slip
