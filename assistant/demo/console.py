@@ -17,6 +17,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from functools import partial
 
 from sqlalchemy.exc import OperationalError
@@ -29,7 +30,7 @@ from assistant.demo.prompt import repl
 from assistant.demo.sample import CHANNELS, DEMO_USER, MANAGER, MARKETER, PEOPLE, REPS, TEAM_ID
 from assistant.demo.session import UNKNOWN, DemoSession
 from assistant.domain.errors import DomainError, NotFound
-from assistant.services.context import Actor, Services
+from assistant.services.context import Actor, Services, utc_now
 from assistant.services.people import slack_names
 from assistant.services.workspaces import named_or_only
 from assistant.storage.database import Database, DatabaseUnavailable
@@ -50,6 +51,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--as", dest="role", choices=list(ROLES), default="admin")
     parser.add_argument("--seed", type=int, default=store.DEFAULT_SEED, help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
+    # A fixed "now" for seeding and answering: the README's examples are made with it.
+    parser.add_argument("--now", type=_instant, default=None, help=argparse.SUPPRESS)
     parser.add_argument("command", nargs=argparse.REMAINDER, help="e.g. /pipeline bottlenecks")
     return parser.parse_args(argv)
 
@@ -98,7 +101,7 @@ def _guarded(db: Database, what: str, run) -> int:
 
 def _run(db: Database, args: argparse.Namespace) -> int:
     seeded = store.prepare(
-        db, reset=args.reset, seed=args.seed, scale=args.scale, progress=_progress
+        db, reset=args.reset, seed=args.seed, scale=args.scale, progress=_progress, now=args.now
     )
     if seeded is not None:
         start = "\r" if sys.stderr.isatty() else ""
@@ -107,7 +110,8 @@ def _run(db: Database, args: argparse.Namespace) -> int:
             f"in {seeded.seconds:.1f} s.{' ' * 20}",
             file=sys.stderr,
         )
-    services = Services(db=db, admins=frozenset({DEMO_USER}))
+    clock = (lambda: args.now) if args.now else utc_now
+    services = Services(db=db, clock=clock, admins=frozenset({DEMO_USER}))
     style = Style(names=PEOPLE, channels=CHANNELS, color=_color(sys.stdout))
     session = DemoSession(services, Actor(TEAM_ID, ROLES[args.role]), sys.stdout, style)
     session.digests = partial(print_digests, session)
@@ -169,6 +173,11 @@ def _console(db: Database, settings, args: argparse.Namespace) -> int:
         f"Sales Assistant console on workspace {team_id} ({store.counts_text(db, team_id)}).\n"
         "You act as an admin. Type a slash command (try /pipeline), `help`, or `quit`.",
     )
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _progress(fraction: float) -> None:

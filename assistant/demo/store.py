@@ -7,6 +7,7 @@ finished, so a seeding cut short (Ctrl-C) is recognised next time and done again
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -68,6 +69,7 @@ def prepare(
     seed: int = DEFAULT_SEED,
     scale: float = 1.0,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> SeedResult | None:
     """Migrate, then seed unless a complete demo workspace is there; the result if seeded.
     Raises NotTheDemo, changing nothing, for a database that holds anything else."""
@@ -76,7 +78,7 @@ def prepare(
     if not reset and is_seeded(db):
         return None
     remove_demo(db)
-    result = seed_demo(db, seed=seed, scale=scale, progress=progress)
+    result = seed_demo(db, seed=seed, scale=scale, progress=progress, now=now)
     mark_seeded(db)
     return result
 

@@ -186,13 +186,13 @@ def _print_report(report: ImportReport, options: ImportOptions, stdout, stderr) 
     bad = len(report.errors)
     if bad and not options.partial:
         print(
-            f"Nothing imported: {bad} of {report.rows} rows have problems. Fix them, or pass "
-            f"--partial to import the {report.valid} good rows.",
+            f"Nothing imported: {bad:,} of {report.rows:,} rows have problems. Fix them, or "
+            f"pass --partial to import the {report.valid:,} good rows.",
             file=stderr,
         )
         return 1
     kind = options.kind
-    counts = f"{report.inserted} new, {report.updated} updated, {report.unchanged} unchanged"
+    counts = f"{report.inserted:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged"
     skipped = f"; skipped {bad} rows with problems" if bad else ""
     if options.dry_run:
         print(f"Dry run, nothing written. {report.rows} rows read from {what}.", file=stdout)
@@ -205,10 +205,10 @@ def _print_report(report: ImportReport, options: ImportOptions, stdout, stderr) 
         return 0
     rate = report.valid / report.seconds if report.seconds else 0
     print(
-        f"Imported {report.valid} {kind} from {what} into {report.team_id}: {counts}{skipped} "
-        f"({report.seconds:.1f} s, {rate:,.0f} rows/s).",
+        f"Imported {report.valid:,} {kind} from {what} into {report.team_id}: {counts}{skipped}.",
         file=stdout,
     )
+    print(f"Took {report.seconds:.1f} s ({rate:,.0f} rows/s).", file=stdout)
     if report.team_id == LOCAL_TEAM and report.created_workspace:
         print(
             f"The database had no workspace, so this one is local ({LOCAL_TEAM}): look at it "
