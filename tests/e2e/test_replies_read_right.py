@@ -35,3 +35,13 @@ def test_an_unknown_stage_is_said_before_whose_deal_it_is(bot):
     assert "Unknown stage `demo`" in refused.text and "can't move" not in refused.text
     refused = bot.command("/deal", "move 1 next", user="UREP")
     assert "You can't move this deal" in refused.text
+
+
+def test_an_unknown_source_is_named_with_what_there_is(bot):
+    bot.command("/lead", 'new Jane Doe source:webinar campaign:"LinkedIn ABM"')
+    result = bot.command("/funnel", "source:linkedin")
+    assert "No source called `linkedin`." in result.text, result.text
+    assert 'There is a campaign called `LinkedIn ABM`: `campaign:"LinkedIn ABM"`' in result.text
+    assert "Sources: `webinar`." in result.text and "Leads created" not in result.text
+    typo = bot.command("/lead", "list source:webinr")
+    assert "Did you mean `webinar`?" in typo.text
