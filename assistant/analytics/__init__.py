@@ -25,6 +25,7 @@ from assistant.analytics.pipeline import (
     board,
     open_pipeline,
 )
+from assistant.analytics.results import Results, Segment, VelocityChange, results
 from assistant.analytics.stuck import StuckDeal, top_stuck_deals
 
 __all__ = [
@@ -42,6 +43,9 @@ __all__ = [
     "Movement",
     "OpenPipeline",
     "Outcomes",
+    "Results",
+    "Segment",
+    "VelocityChange",
     "StageConversion",
     "StuckDeal",
     "best_and_worst",
@@ -54,6 +58,7 @@ __all__ = [
     "movement",
     "open_pipeline",
     "outcomes",
+    "results",
     "stage_conversion",
     "top_stuck_deals",
     "win_rate",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from statistics import NormalDist
 
 
 def percentile(values: Iterable[float], share: float) -> float | None:
@@ -38,3 +39,16 @@ def mean(values: Iterable[float]) -> float | None:
 def share(part: int, whole: int) -> float | None:
     """part / whole, or None when there is nothing to divide (never a fake 0 %)."""
     return part / whole if whole else None
+
+
+def wilson_interval(successes: int, trials: int, confidence: float) -> tuple[float, float]:
+    """The Wilson score interval of a proportion: better than p ± z·se for small samples
+    and rates near 0 or 1 (it never leaves 0..1). `confidence` is two-sided, e.g. 0.90."""
+    if trials <= 0:
+        return 0.0, 1.0
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    scale = 1 + z * z / trials
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)

@@ -10,7 +10,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.facts import Facts
 from assistant.domain.periods import parse_period
 from assistant.domain.stage_match import match_stage
-from assistant.services import people, queries, settings
+from assistant.services import queries, settings
 from assistant.services.queries import DealFilter
 
 
@@ -50,7 +50,5 @@ def list_command(inv: Invocation) -> Reply:
     facts = settings.workspace_facts(inv.services, inv.actor)
     deal_filter, heading = _filter(inv, facts)
     page = queries.list_deals(inv.services, inv.actor, deal_filter)
-    owners = list(dict.fromkeys(d.owner_id for d in page.items))
-    inv.people_seen(owners)
-    names = people.names_for(inv.services, inv.actor.team_id, owners)
+    names = inv.names(d.owner_id for d in page.items)
     return list_reply(page.items, page.total, heading, facts.currency, names)

@@ -8,7 +8,7 @@ console) answers failures the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -23,6 +23,7 @@ from assistant.blocks.common import (
 from assistant.domain.suggest import closest
 from assistant.domain.text import strip_control
 from assistant.domain.tokens import split_args
+from assistant.services import people
 from assistant.services.context import Actor, Services
 from assistant.services.views import DealView, MoveResult
 
@@ -46,13 +47,20 @@ class Invocation:
     # Tells whoever should hear of a changed deal (the feed, App Homes, a new owner), after
     # the answer: (deal, the move if it moved, whether it was just handed to its owner).
     deal_changed: Callable[[DealView, MoveResult | None, bool], None] = lambda *_: None
-    # Slack users a reply named (by id): the edge learns names it lacks, after the reply.
-    people_seen: Callable[[list[str]], None] = lambda ids: None
+    # Asks Slack for the names of users the bot has not met (the edge; nothing in the demo).
+    learn_names: Callable[[list[str]], None] = lambda ids: None
     # Every command, for help that lists them all (`/sales help`).
     catalog: Sequence[CommandSet] = ()
     # The Web API client, for what the handler asks of Slack itself (open a form, upload a
     # chart); None in the demo console, which has no Slack.
     slack: object | None = None
+
+    def names(self, ids: Iterable[str | None]) -> dict[str, str]:
+        """Names for the people a reply shows where mentions don't render (code tables):
+        Slack users by their name, owners imported by name as themselves."""
+        wanted = [i for i in dict.fromkeys(ids) if i]
+        self.learn_names(wanted)
+        return people.names_for(self.services, self.actor.team_id, wanted)
 
 
 Handler = Callable[[Invocation], Reply]

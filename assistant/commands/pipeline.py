@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from assistant.blocks import pipeline as render
-from assistant.blocks.common import Reply, plural
+from assistant.blocks import results as render_results
+from assistant.blocks.common import Reply
 from assistant.commands.args import (
     parse_days,
     parse_percent,
@@ -17,8 +19,12 @@ from assistant.commands.args import (
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.errors import InvalidInput
 from assistant.domain.limits import MAX_STAGE_LABEL
-from assistant.domain.periods import Period
+from assistant.domain.periods import Period, whole
+from assistant.domain.suggest import closest
 from assistant.services import reports, settings
+from assistant.slack.errors import classify
+
+log = logging.getLogger(__name__)
 
 STAGES_USAGE = "/pipeline stages [set <s1>, <s2>, ...]"
 STAGE_USAGE = '/pipeline stage <stage> [target:<N>d] [probability:<P>%] [label:".."]'
@@ -45,38 +51,64 @@ def bottlenecks(inv: Invocation) -> Reply:
 
 
 def forecast(inv: Invocation) -> Reply:
-    period = _ahead(*_period(inv))
+    period = whole(*_period(inv))
     return render.forecast_reply(reports.forecast(inv.services, inv.actor, period))
 
 
-def _ahead(period: Period, now: datetime, zone: ZoneInfo) -> Period:
-    """A forecast looks forward: periods that stop at "now" are read to their natural end.
+RESULTS_USAGE = "/pipeline results [period] [by:owner|source|campaign|company|stage]"
+SEGMENT_WORDS = {
+    "owner": "owner", "owners": "owner", "rep": "owner", "reps": "owner", "person": "owner",
+    "salesperson": "owner", "source": "source", "sources": "source", "campaign": "campaign",
+    "campaigns": "campaign", "company": "company", "companies": "company",
+    "account": "company", "accounts": "company", "stage": "stage", "stages": "stage",
+}  # fmt: skip
 
-    `30d` becomes the next 30 days, `last 2 weeks` the next two weeks, and `this quarter` the
-    whole quarter; explicit dates, months, quarters, `next ...` and past periods stay as typed.
-    Recognised by the labels `parse_period` gives.
-    """
-    words = period.label.split()
-    if period.end != now:
-        return period
-    if words[0] == "last" and words[1].isdigit():  # `<N>d` ("last N days"), `last N weeks|months`
-        count, unit = int(words[1]), words[2].removesuffix("s")
-        days = {"day": count, "week": 7 * count}.get(unit)
-        ahead = timedelta(days=days) if days else period.duration  # months: as long again
-        return Period(now, now + ahead, f"next {plural(count, unit)}")
-    if words[0] not in ("today", "this"):
-        return period  # `last month`, `yesterday`, a date: they end at a midnight that can be now
-    first = period.start.date()
-    unit = "day" if words[0] == "today" else words[1]
-    months = {"month": 1, "quarter": 3, "year": 12}.get(unit)
-    if months:
-        index = first.year * 12 + first.month - 1 + months
-        after = date(index // 12, index % 12 + 1, 1)
-    else:
-        after = first + timedelta(days=7 if unit == "week" else 1)
-    # Via UTC, so a midnight that a DST change skips becomes the day's first real instant.
-    end = datetime.combine(after, time(0), tzinfo=zone).astimezone(UTC).astimezone(zone)
-    return Period(period.start, end, period.label)
+
+def results(inv: Invocation) -> Reply:
+    """Results of the deals closed in a period (this quarter so far unless one is named)."""
+    options, rest = take_options(inv.args, ("by",))
+    zone = reports.workspace_timezone(inv.services, inv.actor)
+    period, rest = take_period(rest, zone, inv.services.now(), default="this quarter")
+    reject_leftovers(rest)
+    by = _segment(options.get("by"))
+    report = reports.results(inv.services, inv.actor, period, by)
+    names = inv.names(s.key for s in report.results.segments) if by == "owner" else {}
+    reply = render_results.results_reply(report.results, report.currency, names, report.target)
+    if by and len(report.results.segments) > render_results.SEGMENT_ROWS:
+        _send_csv(inv, report, period, names)
+    return reply
+
+
+def _segment(word: str | None) -> str | None:
+    if word is None:
+        return None
+    segment = SEGMENT_WORDS.get(word.casefold())
+    if segment is None:
+        close = closest(word, list(SEGMENT_WORDS))
+        hint = f" Did you mean `by:{SEGMENT_WORDS[close[0]]}`?" if close else ""
+        raise InvalidInput(
+            f"I can't split results by `{word[:40]}`.{hint} "
+            "By: `owner`, `source`, `campaign`, `company` or `stage`."
+        )
+    return segment
+
+
+def _send_csv(inv: Invocation, report, period: Period, names: dict[str, str]) -> None:
+    if inv.slack is None:  # the demo console has no Slack to attach a file to
+        return
+    data = render_results.results_csv(report.results, names)
+    name = f"results-{report.results.by}-{period.label.replace(' ', '-')}.csv"
+
+    def upload() -> None:
+        try:
+            inv.slack.files_upload_v2(  # type: ignore[union-attr]
+                channel=inv.channel_id, file=data, filename=name,
+                title=f"Results by {report.results.by}, {period.label}",
+            )  # fmt: skip
+        except Exception as err:
+            log.warning("results CSV upload failed: %s", classify(err).reason)
+
+    inv.after_reply(upload)
 
 
 def stages(inv: Invocation) -> Reply:
@@ -120,6 +152,10 @@ COMMANDS = CommandSet(
         Subcommand("bottlenecks", "/pipeline bottlenecks [period]",
                    "the stage where deals pile up, its stuck deals and their owners.",
                    "/pipeline bottlenecks 30d", bottlenecks, writes=False),
+        Subcommand("results", RESULTS_USAGE,
+                   "deals closed in the period: won, lost, win rate, cycle, velocity and what "
+                   "moved it; `by:` splits them (this quarter so far by default).",
+                   "/pipeline results last quarter by:owner", results, writes=False),
         Subcommand("forecast", "/pipeline forecast [period]",
                    "deals expected to close, weighted, with the win rate; `30d` looks ahead.",
                    "/pipeline forecast this quarter", forecast, writes=False),

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from assistant.blocks import results as render_results
 from assistant.blocks.common import Reply, channel, escape, mention, section, sections_from_lines
-from assistant.commands.args import take_channel, take_mentions, take_options
+from assistant.commands.args import (
+    reject_leftovers,
+    take_channel,
+    take_mentions,
+    take_options,
+    take_period,
+)
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
+from assistant.domain.amounts import format_amount, looks_like_amount, parse_amount
 from assistant.domain.errors import InvalidInput
+from assistant.domain.periods import Period, calendar_label, whole
 from assistant.domain.references import parse_channel_mention
 from assistant.domain.roles import Role, parse_role
-from assistant.services import roles, settings
+from assistant.services import reports, roles, settings, targets
 
 ROLE_USAGE = "/sales role @user <admin|manager|rep|marketer>"
 SETTINGS_USAGE = (
@@ -89,6 +98,57 @@ def update_settings(inv: Invocation) -> Reply:
     return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
 
 
+TARGET_USAGE = "/sales target <@user|team> <amount> <period>"
+
+
+def set_target(inv: Invocation) -> Reply:
+    """`/sales target team 250k this quarter`, `/sales target @ana 80k 2027-Q1`."""
+    users, rest = take_mentions(inv.args)
+    team = [w for w in rest if w.casefold() == "team"]
+    rest = [w for w in rest if w.casefold() != "team"]
+    if len(users) + len(team) != 1:
+        raise InvalidInput("Name whose target it is: one @person, or `team`.")
+    amounts = [w for w in rest if looks_like_amount(w)]
+    if len(amounts) != 1:
+        raise InvalidInput("Give the target as one amount, e.g. `250k`.")
+    rest.remove(amounts[0])
+    zone = reports.workspace_timezone(inv.services, inv.actor)
+    now = inv.services.now()
+    period, rest = take_period(rest, zone, now, default=None)
+    if period is None:
+        raise InvalidInput("For which period? e.g. `this quarter`, `2027-Q1` or `next month`.")
+    reject_leftovers(rest)
+    # A target is for a whole period (all of this quarter), named so it stays true later.
+    period = whole(period, now, zone)
+    period = Period(period.start, period.end, calendar_label(period))
+    view = targets.set_target(
+        inv.services, inv.actor, users[0] if users else None, parse_amount(amounts[0]), period
+    )
+    currency = settings.get_settings(inv.services, inv.actor).currency
+    who = "team"
+    if view.owner_id:
+        who = inv.names([view.owner_id])[view.owner_id]
+    text = ":dart: " + render_results.target_line(view, lambda a: format_amount(a, currency), who)
+    return Reply(text=text, blocks=[section(text)])
+
+
+def list_targets(inv: Invocation) -> Reply:
+    reject_leftovers(inv.args)
+    views = targets.list_targets(inv.services, inv.actor)
+    if not views:
+        text = "No targets yet. A manager sets one: `/sales target team 250k this quarter`."
+        return Reply(text=text, blocks=[section(text)])
+    currency = settings.get_settings(inv.services, inv.actor).currency
+    names = inv.names(v.owner_id for v in views)
+
+    def line(view) -> str:
+        who = "team" if view.owner_id is None else names.get(view.owner_id, view.owner_id)
+        return "• " + render_results.target_line(view, lambda a: format_amount(a, currency), who)
+
+    lines = ["*Targets*", *(line(v) for v in views)]
+    return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
+
+
 COMMANDS = CommandSet(
     command="/sales",
     summary="help, roles and workspace settings.",
@@ -110,6 +170,21 @@ COMMANDS = CommandSet(
         ),
         Subcommand(
             "roles", "/sales roles", "who has which role.", "/sales roles", list_roles, writes=False
+        ),
+        Subcommand(
+            "target",
+            TARGET_USAGE,
+            "set a revenue target for the team or one person (managers and admins).",
+            "/sales target team 250k this quarter",
+            set_target,
+        ),
+        Subcommand(
+            "targets",
+            "/sales targets",
+            "the targets and how each stands.",
+            "/sales targets",
+            list_targets,
+            writes=False,
         ),
         Subcommand(
             "settings",

@@ -22,7 +22,7 @@ EMOJI = {
     "calendar": "📅", "memo": "📝", "bulb": "💡", "no_entry": "⛔", "lock": "🔒",
     "arrow_right": "→", "arrow_up": "↑", "arrow_down": "↓", "small_red_triangle": "▲",
     "small_red_triangle_down": "▼", "red_circle": "🔴", "large_green_circle": "🟢",
-    "large_yellow_circle": "🟡", "snail": "🐌", "mag": "🔍", "bell": "🔔",
+    "large_yellow_circle": "🟡", "snail": "🐌", "mag": "🔍", "bell": "🔔", "dart": "🎯",
 }  # fmt: skip
 
 # A mark between zero-width spaces is user text shown literally (blocks.common.literal).

@@ -242,3 +242,51 @@ def parse_period(text: str | None, tz: ZoneInfo, now: datetime) -> Period:
     if period is None:
         raise _invalid(raw)
     return period
+
+
+def whole(period: Period, now: datetime, zone: ZoneInfo) -> Period:
+    """A period that stops at "now" read to its natural end (forecasts and targets look
+    forward).
+
+    `30d` becomes the next 30 days, `last 2 weeks` the next two weeks, and `this quarter` the
+    whole quarter; explicit dates, months, quarters, `next ...` and past periods stay as typed.
+    Recognised by the labels `parse_period` gives.
+    """
+    words = period.label.split()
+    if period.end != now:
+        return period
+    if words[0] == "last" and words[1].isdigit():  # `<N>d` ("last N days"), `last N weeks|months`
+        count, unit = int(words[1]), words[2].removesuffix("s")
+        days = {"day": count, "week": 7 * count}.get(unit)
+        ahead = timedelta(days=days) if days else period.duration  # months: as long again
+        return Period(now, now + ahead, f"next {count} {unit}{'s' if count != 1 else ''}")
+    if words[0] not in ("today", "this"):
+        return period  # `last month`, `yesterday`, a date: they end at a midnight that can be now
+    first = period.start.date()
+    unit = "day" if words[0] == "today" else words[1]
+    months = {"month": 1, "quarter": 3, "year": 12}.get(unit)
+    if months:
+        index = first.year * 12 + first.month - 1 + months
+        after = date(index // 12, index % 12 + 1, 1)
+    else:
+        after = first + timedelta(days=7 if unit == "week" else 1)
+    # Via UTC, so a midnight that a DST change skips becomes the day's first real instant.
+    end = datetime.combine(after, time(0), tzinfo=zone).astimezone(UTC).astimezone(zone)
+    return Period(period.start, end, period.label)
+
+
+def calendar_label(period: Period) -> str:
+    """A name that stays true later: `2026-Q4` for this quarter, `2026-11` for last month, the
+    dates otherwise (a stored target must not say "this quarter" next year)."""
+    first = period.start.date()
+    last = (period.end - timedelta(microseconds=1)).date()
+    after = last + timedelta(days=1)
+    if first.day == 1 and after.day == 1:
+        months = (after.year - first.year) * 12 + after.month - first.month
+        if months == 1:
+            return f"{first.year}-{first.month:02d}"
+        if months == 3 and first.month % 3 == 1:
+            return f"{first.year}-Q{first.month // 3 + 1}"
+        if months == 12 and first.month == 1:
+            return f"{first.year}"
+    return f"{first.isoformat()}..{last.isoformat()}"

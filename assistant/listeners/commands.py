@@ -14,7 +14,7 @@ from assistant.commands import COMMAND_SETS
 from assistant.commands.framework import CommandSet, Invocation
 from assistant.listeners.actor import actor_of
 from assistant.listeners.followups import after_deal_change
-from assistant.listeners.people import refresh_names
+from assistant.listeners.people import learn_names
 from assistant.listeners.replies import answer
 from assistant.listeners.runtime import Runtime
 from assistant.services.views import DealView, MoveResult
@@ -42,9 +42,7 @@ def command_listener(command_set: CommandSet, runtime: Runtime):
                 trigger_id=body.get("trigger_id"),
                 after_reply=runtime.followups.submit,
                 deal_changed=deal_changed,
-                people_seen=lambda ids: runtime.followups.submit(
-                    lambda: refresh_names(runtime.services, client, actor.team_id, ids)
-                ),
+                learn_names=lambda ids: learn_names(runtime, client, actor.team_id, ids),
                 catalog=COMMAND_SETS,
                 slack=client,
             )

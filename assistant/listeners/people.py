@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from slack_sdk import WebClient
 
@@ -19,6 +20,7 @@ from assistant.slack.errors import classify
 
 log = logging.getLogger(__name__)
 REFRESH_AT_ONCE = 20  # users asked for per list, at most: Slack allows ~100 users.info a minute
+WAIT_SECONDS = 1.0
 
 
 def profile_of(user: dict) -> SlackProfile | None:
@@ -45,20 +47,38 @@ def remember_user(services: Services, team_id: str, user: dict) -> None:
         people.remember(services, team_id, [profile])
 
 
+def learn_names(runtime, client: WebClient | None, team_id: str, ids: list[str]) -> None:
+    """Names a reply is about to show: users never met are asked for now, side by side and
+    for at most `WAIT_SECONDS` (a reply must go out within Slack's 3 s); names older than a
+    day are refreshed after the reply."""
+    services = runtime.services
+    missing = people.unknown(services, team_id, ids)[:REFRESH_AT_ONCE]
+    if missing and client is not None:
+        pool = ThreadPoolExecutor(max_workers=min(len(missing), 8))
+        futures = [pool.submit(_ask, client, user_id) for user_id in missing]
+        done, _ = wait(futures, timeout=WAIT_SECONDS)
+        pool.shutdown(wait=False, cancel_futures=True)
+        found = [f.result() for f in done if f.result() is not None]
+        if found:
+            people.remember(services, team_id, found)
+    runtime.followups.submit(lambda: refresh_names(services, client, team_id, ids))
+
+
+def _ask(client: WebClient, user_id: str) -> SlackProfile | None:
+    try:
+        return profile_of(client.users_info(user=user_id).get("user") or {})
+    except Exception as err:
+        log.info("users.info for %s failed: %s", user_id, classify(err).reason)
+        return None
+
+
 def refresh_names(
     services: Services, client: WebClient | None, team_id: str, ids: Iterable[str]
 ) -> None:
     """Ask Slack for the users among `ids` with no name yet (or an old one), and keep it."""
     if client is None:
         return
-    profiles = []
-    for user_id in people.stale(services, team_id, ids)[:REFRESH_AT_ONCE]:
-        try:
-            user = client.users_info(user=user_id).get("user") or {}
-        except Exception as err:
-            log.info("users.info for %s failed: %s", user_id, classify(err).reason)
-            continue
-        if (profile := profile_of(user)) is not None:
-            profiles.append(profile)
+    stale = people.stale(services, team_id, ids)[:REFRESH_AT_ONCE]
+    profiles = [p for p in (_ask(client, user_id) for user_id in stale) if p is not None]
     if profiles:
         people.remember(services, team_id, profiles)

@@ -51,17 +51,28 @@ def names_for(services: Services, team_id: str, ids: Iterable[str]) -> dict[str,
     names already (imported) and for Slack users not met yet."""
     ids = list(dict.fromkeys(i for i in ids if i))
     wanted = [i for i in ids if is_slack_user_id(i)]
-    known: dict[str, str] = {}
-    if wanted:
-        with services.db.reading() as session:
-            workspace = workspace_for_reading(services, session, team_id)
-            rows = session.execute(
-                select(Person.slack_user_id, Person.name).where(
-                    Person.workspace_id == workspace.id, Person.slack_user_id.in_(wanted)
-                )
-            )
-            known = dict(rows.tuples().all())
+    known = names_for_known(services, team_id, wanted) if wanted else {}
     return {i: known.get(i, i) for i in ids}
+
+
+def unknown(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
+    """The Slack user ids among `ids` with no name at all yet."""
+    wanted = [i for i in dict.fromkeys(ids) if is_slack_user_id(i)]
+    if not wanted:
+        return []
+    known = set(names_for_known(services, team_id, wanted))
+    return [i for i in wanted if i not in known]
+
+
+def names_for_known(services: Services, team_id: str, wanted: list[str]) -> dict[str, str]:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, team_id)
+        rows = session.execute(
+            select(Person.slack_user_id, Person.name).where(
+                Person.workspace_id == workspace.id, Person.slack_user_id.in_(wanted)
+            )
+        )
+        return dict(rows.tuples().all())
 
 
 def stale(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:

@@ -26,12 +26,15 @@ from assistant.analytics import (
     FunnelGroups,
     Movement,
     Outcomes,
+    Results,
 )
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
+from assistant.services import targets
 from assistant.services.context import Actor, Services
 from assistant.services.labels import require_known
 from assistant.services.settings import workspace_facts
+from assistant.services.targets import TargetView
 from assistant.services.workspaces import workspace_for_reading, workspace_zone
 from assistant.storage.models import Workspace
 
@@ -83,6 +86,25 @@ def outcomes(services: Services, actor: Actor, period: Period) -> Outcomes:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
         return analytics.outcomes(session, workspace.id, period)
+
+
+@dataclass(frozen=True)
+class ResultsReport:
+    """`/pipeline results`: the figures, and what the reply needs to show them."""
+
+    results: Results
+    currency: str
+    target: TargetView | None  # the target of the period, when one is set
+
+
+def results(
+    services: Services, actor: Actor, period: Period, by: str | None = None
+) -> ResultsReport:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        found = analytics.results(session, workspace.id, period, by)
+        target = targets.progress_in(session, workspace.id, period, services.now())
+    return ResultsReport(found, workspace.currency, target)
 
 
 def conversion(services: Services, actor: Actor, period: Period) -> ConversionReport:

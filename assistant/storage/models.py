@@ -105,6 +105,23 @@ class Person(Base):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Target(Base):
+    """A revenue target: won value to reach in a period, for the team or one owner."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("workspace_id", "owner_key", "starts_at", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    owner_key: Mapped[str] = mapped_column(String(MAX_USER_ID))  # "" for the whole team
+    label: Mapped[str] = mapped_column(String(MAX_STAGE_LABEL))  # the period as typed
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    created_by: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Stage(Base):
     __tablename__ = "stages"
     __table_args__ = (UniqueConstraint("workspace_id", "kind", "key"),)
