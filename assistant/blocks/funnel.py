@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from assistant.analytics import Delta, Funnel, FunnelGroups
+from assistant.analytics.cohorts import Cohorts
 from assistant.analytics.funnel_groups import MIN_SAMPLE, comparable
 from assistant.blocks.common import (
     Reply,
@@ -20,7 +21,7 @@ from assistant.blocks.common import (
     plural,
     section,
 )
-from assistant.blocks.tables import COLUMN_WIDTH, GROUP_WIDTH, cell, table
+from assistant.blocks.tables import GROUP_WIDTH, cell, column_head, table
 from assistant.domain.periods import Period
 
 MAX_GROUP_ROWS = 15  # sources or campaigns per table; the rest are counted, not listed
@@ -171,7 +172,7 @@ def groups_reply(groups: FunnelGroups) -> Reply:
             f"*Funnel by {groups.by}, {literal(groups.period.label)}*: no leads were created in it."
         )
         return Reply(text=text, blocks=[section(text)])
-    stage_heads = [cell(s.label.split()[0], COLUMN_WIDTH) for s in groups.groups[0].steps]
+    stage_heads = [column_head(s.label) for s in groups.groups[0].steps]
     head = (groups.by.title(), "Leads", *stage_heads, "Overall", "Change")
     rows = [
         (cell(g.group or "", GROUP_WIDTH), f"{g.cohort.current or 0:,}",
@@ -191,3 +192,35 @@ def groups_reply(groups: FunnelGroups) -> Reply:
         for g in shown
     ]
     return Reply(text="\n".join([*lines, *([more] if more else [])]), blocks=blocks)
+
+
+def cohorts_reply(found: Cohorts, source: str | None = None) -> Reply:
+    """Per cohort: leads, how many reached each stage so far, share to action, days."""
+    filtered = f", source {literal(source)}" if source else ""
+    heading = (
+        f"*Lead cohorts by {found.by}, {literal(found.period.label)}{filtered}*: "
+        "where each month's leads have got to so far"
+        if found.by == "month"
+        else f"*Lead cohorts by week, {literal(found.period.label)}{filtered}*"
+    )
+    if not any(row.size for row in found.rows):
+        text = f"{heading}: no leads were created in it."
+        return Reply(text=text, blocks=[section(text)])
+    heads = [column_head(label) for label in found.stages]
+    head = (found.by.title(), "Leads", *heads[1:], "To action", "Days")
+    rows = [
+        (row.label, f"{row.size:,}", *(f"{n:,}" for n in row.reached[1:]),
+         pct1(row.action_share), "—" if row.median_days_to_action is None
+         else f"{row.median_days_to_action:.0f}")
+        for row in found.rows
+    ]  # fmt: skip
+    note = (
+        "Leads = created in the cohort; each stage = reached it or further so far; Action = "
+        "share that reached the last stage; Days = median days from creation to it."
+    )
+    blocks = [section(heading), section(table(head, rows, "l" + "r" * (len(head) - 1)))]
+    blocks.append(context(note))
+    lines = [heading] + [
+        f"{row.label}: {row.size:,} leads, {pct1(row.action_share)} to action" for row in found.rows
+    ]
+    return Reply(text="\n".join([*lines, note]), blocks=blocks)

@@ -36,6 +36,13 @@ def cell(value: object, width: int) -> str:
     return "\n".join(lines)
 
 
+def column_head(label: str, width: int = COLUMN_WIDTH) -> str:
+    """A narrow column's heading: the label's first word, cut with an ellipsis so the header
+    stays one line (a wrapped header reads as a row)."""
+    word = label.split()[0] if label.split() else ""
+    return word if len(word) <= width else word[: width - 1] + "…"
+
+
 def table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
     # Escaped after layout: `&amp;` shows as one character, so the columns stay aligned.
     return fenced(escape(code_table([head, *rows], align)))

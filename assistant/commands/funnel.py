@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 REPORT_USAGE = "/funnel [period] [source:..] [campaign:..] [share]"
 CHART_USAGE = "/funnel chart [period] [source:..] [campaign:..]"
-SUBCOMMANDS = ("sources", "campaigns", "chart", "help")
+SUBCOMMANDS = ("sources", "campaigns", "cohorts", "chart", "help")
 
 
 def _period(inv: Invocation, tokens: list[str]) -> Period:
@@ -54,6 +54,23 @@ def sources(inv: Invocation) -> Reply:
 def campaigns(inv: Invocation) -> Reply:
     period = _period(inv, inv.args)
     return render.groups_reply(reports.funnel_groups(inv.services, inv.actor, period, "campaign"))
+
+
+COHORTS_USAGE = "/funnel cohorts [period] [by:month|week] [source:..]"
+
+
+def cohorts(inv: Invocation) -> Reply:
+    """The leads of each month (or week) of the period: how far they have got so far."""
+    options, rest = take_options(inv.args, ("by", "source"))
+    by = (options.get("by") or "month").casefold().removesuffix("s")
+    if by not in ("month", "week"):
+        raise InvalidInput(f"Cohorts are `by:month` or `by:week`, not `by:{by[:20]}`.")
+    zone = reports.workspace_timezone(inv.services, inv.actor)
+    period, rest = take_period(rest, zone, inv.services.now(), default="last 6 months")
+    reject_leftovers(rest)
+    source = options.get("source")
+    found = reports.cohorts(inv.services, inv.actor, period, by, source)
+    return render.cohorts_reply(found, source)
 
 
 def chart(inv: Invocation) -> Reply:
@@ -112,6 +129,10 @@ COMMANDS = CommandSet(
         Subcommand("campaigns", "/funnel campaigns [period]",
                    "every campaign side by side; the best and the worst named.",
                    "/funnel campaigns this quarter", campaigns, writes=False),
+        Subcommand("cohorts", COHORTS_USAGE,
+                   "the leads of each month (or week): how far they have got so far, the "
+                   "share to action and the days it took (the last 6 months by default).",
+                   "/funnel cohorts this year source:webinar", cohorts, writes=False),
         Subcommand("chart", CHART_USAGE, "the funnel as a picture, posted in this channel.",
                    "/funnel chart 7d", chart),
     ],

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant import analytics
@@ -28,6 +28,8 @@ from assistant.analytics import (
     Outcomes,
     Results,
 )
+from assistant.analytics.cohorts import Cohorts
+from assistant.analytics.cohorts import cohorts as analytics_cohorts
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
 from assistant.services import targets
@@ -36,7 +38,7 @@ from assistant.services.labels import require_known
 from assistant.services.settings import workspace_facts
 from assistant.services.targets import TargetView
 from assistant.services.workspaces import workspace_for_reading, workspace_zone
-from assistant.storage.models import Workspace
+from assistant.storage.models import Lead, Workspace
 
 # PRODUCT.md §5: the pipeline digest's win rate, sales cycle and stays cover 30 days; a funnel
 # digest sent daily looks at the last 7.
@@ -131,6 +133,17 @@ def funnel(
         require_known(session, workspace.id, "source", source)
         require_known(session, workspace.id, "campaign", campaign)
         return analytics.funnel(session, workspace.id, period, source, campaign)
+
+
+def cohorts(
+    services: Services, actor: Actor, period: Period, by: str, source: str | None = None
+) -> Cohorts:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        require_known(session, workspace.id, "source", source)
+        filters = [func.lower(Lead.source) == source.strip().lower()] if source else []
+        zone = workspace_zone(workspace)
+        return analytics_cohorts(session, workspace.id, period, by, zone, filters)
 
 
 def funnel_groups(

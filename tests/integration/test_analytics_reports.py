@@ -76,27 +76,27 @@ def test_pipeline_digest_data(services, rep, other_rep, db, clock):
 def test_funnel_digest_data(services, rep, admin, db, clock):
     settings.update_settings(services, admin, timezone="Europe/Berlin")
     clock.set(day(0))
-    for name, source, campaign, stage in (
-        ("A", "Ads", "spring", "action"),
-        ("B", "Ads", "spring", None),
-        ("C", "Blog", "fall", None),
-        ("D", "Blog", None, "interest"),
-        ("E", None, "fall", None),
-    ):
-        new = NewLead(name=name, source=source, campaign=campaign, stage=stage)
-        leads.create_lead(services, rep, new)
+    # Best and worst need 30 leads a group: 30 from Ads (spring), half buying; 30 from Blog
+    # (fall), none buying; one with neither source nor campaign.
+    for n in range(30):
+        ads = NewLead(
+            name=f"A{n}", source="Ads", campaign="spring", stage="action" if n % 2 else None
+        )
+        leads.create_lead(services, rep, ads)
+        blog = NewLead(name=f"B{n}", source="Blog", campaign="fall", stage="interest")
+        leads.create_lead(services, rep, blog)
+    leads.create_lead(services, rep, NewLead(name="E"))
     clock.set(day(1))
     ws = workspace_id(db)
     period = reports.daily_funnel_period(services, ws, clock.now)
     assert period.duration == timedelta(days=7)
     assert period.start.tzinfo == ZoneInfo("Europe/Berlin")
     data = reports.funnel_digest_data(services, ws, period)
-    # Cohort 5; action: A only -> overall 1/5.
-    assert data.funnel.cohort.current == 5
-    assert data.funnel.overall.current == pytest.approx(0.2)
-    # Sources: Ads 1/2 = 50 %, Blog 0/2 = 0 %; (none) is never best or worst.
+    # Cohort 61; action: the 15 odd Ads leads.
+    assert data.funnel.cohort.current == 61
+    assert data.funnel.overall.current == pytest.approx(15 / 61)
+    # Sources: Ads 15/30 = 50 %, Blog 0/30 = 0 %; (none) is never best or worst.
     assert (data.best_source.group, data.worst_source.group) == ("Ads", "Blog")
-    # Campaigns: spring 1/2, fall 0/2.
     assert (data.best_campaign.group, data.worst_campaign.group) == ("spring", "fall")
 
 
