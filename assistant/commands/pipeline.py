@@ -52,15 +52,20 @@ def forecast(inv: Invocation) -> Reply:
 def _ahead(period: Period, now: datetime, zone: ZoneInfo) -> Period:
     """A forecast looks forward: periods that stop at "now" are read to their natural end.
 
-    `30d` becomes the next 30 days and `this quarter` the whole quarter; explicit ranges,
-    quarters and past periods stay as typed. Recognised by the labels `parse_period` gives.
+    `30d` becomes the next 30 days, `last 2 weeks` the next two weeks, and `this quarter` the
+    whole quarter; explicit dates, months, quarters, `next ...` and past periods stay as typed.
+    Recognised by the labels `parse_period` gives.
     """
     words = period.label.split()
-    if period.end != now or (words[0] == "last" and not words[1].isdigit()):
-        return period  # `last month` ends at a midnight, which can be "now" once a month
-    if words[0] == "last":  # `<N>d`, labelled "last N days"
-        count = int(words[1])
-        return Period(now, now + timedelta(days=count), f"next {plural(count, 'day')}")
+    if period.end != now:
+        return period
+    if words[0] == "last" and words[1].isdigit():  # `<N>d` ("last N days"), `last N weeks|months`
+        count, unit = int(words[1]), words[2].removesuffix("s")
+        days = {"day": count, "week": 7 * count}.get(unit)
+        ahead = timedelta(days=days) if days else period.duration  # months: as long again
+        return Period(now, now + ahead, f"next {plural(count, unit)}")
+    if words[0] not in ("today", "this"):
+        return period  # `last month`, `yesterday`, a date: they end at a midnight that can be now
     first = period.start.date()
     unit = "day" if words[0] == "today" else words[1]
     months = {"month": 1, "quarter": 3, "year": 12}.get(unit)

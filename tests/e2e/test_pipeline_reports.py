@@ -122,6 +122,10 @@ def test_forecast_looks_ahead(bot):
     # Only Closing: 10,000 x 80 % = 8,000
     assert "1 deal worth $10,000" in quarter.text and "*$8,000*" in quarter.text
     assert "close dates 2026-04-01 to 2026-06-30" in quarter.text
+    weeks = bot.command("/pipeline", "forecast last 2 weeks")  # as far ahead as it reaches back
+    assert "Forecast, next 2 weeks* (close dates 2026-03-02 to 2026-03-16)" in weeks.text
+    coming = bot.command("/pipeline", "forecast next month")
+    assert "Forecast, next month* (close dates 2026-04-01 to 2026-04-30)" in coming.text
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from assistant.commands.args import take_period
 from assistant.domain.errors import InvalidInput
 from assistant.domain.periods import PERIOD_HELP, Period, looks_like_period, parse_period
 
@@ -397,7 +398,8 @@ def test_period_is_frozen() -> None:
         "d",
         "last",
         "this",
-        "next week",
+        "next year",
+        "next 2 weeks",
         "last fortnight",
         "this decade",
         "2026-Q5",
@@ -411,7 +413,6 @@ def test_period_is_frozen() -> None:
         "2026-03-02..2026-03-01",
         "2026-01-01..",
         "..2026-01-31",
-        "2026-01-01",
         "2026-01-01..2026-01-31..2026-02-28",
         "9999-12-31..9999-12-31",
         "9999-Q4",
@@ -465,12 +466,283 @@ def test_looks_like_period(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "mine", "stuck", "won", "12k", "#12", "<@U1>", "last", "this", "week", "2026-01-01"],
+    [None, "", "mine", "stuck", "won", "12k", "#12", "<@U1>", "last", "this", "week", "next year"],
 )
 def test_does_not_look_like_period(text: str | None) -> None:
     assert not looks_like_period(text)
 
 
 def test_help_lists_every_form() -> None:
-    for form in ("today", "yesterday", "<N>d", "this week", "last week", "YYYY-MM-DD..", "YYYY-Qn"):
+    forms = ("today", "yesterday", "<N>d", "this week", "last week", "YYYY-MM-DD..", "YYYY-Qn")
+    for form in (*forms, "next week|month|quarter", "last N days|weeks|months", "`YYYY-MM`"):
         assert form in PERIOD_HELP
+
+
+# === the forms people type besides those above (issue #15) ====================================
+# `next month` is the whole coming unit; `last 2 weeks` is elapsed days like `14d`; `last 3
+# months` starts at the same wall-clock time three calendar months ago; `2026-10` is a month;
+# a single day and `/` separators are accepted.
+
+
+# --- next week|month|quarter: the whole coming unit -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "start", "end"),
+    [
+        ("next week", NOW, ny(2026, 6, 22), ny(2026, 6, 29)),
+        ("next month", NOW, ny(2026, 7, 1), ny(2026, 8, 1)),
+        ("next quarter", NOW, ny(2026, 7, 1), ny(2026, 10, 1)),
+        ("NEXT  Month", NOW, ny(2026, 7, 1), ny(2026, 8, 1)),
+        # across the year end
+        ("next week", ny(2026, 12, 28, 9), ny(2027, 1, 4), ny(2027, 1, 11)),
+        ("next week", ny(2026, 12, 24, 9), ny(2026, 12, 28), ny(2027, 1, 4)),
+        ("next month", ny(2026, 12, 15), ny(2027, 1, 1), ny(2027, 2, 1)),
+        ("next quarter", ny(2026, 11, 30), ny(2027, 1, 1), ny(2027, 4, 1)),
+        # a Sunday night is still in this week; a Monday midnight starts one
+        ("next week", ny(2026, 6, 21, 23, 59), ny(2026, 6, 22), ny(2026, 6, 29)),
+        ("next week", ny(2026, 6, 22), ny(2026, 6, 29), ny(2026, 7, 6)),
+        # a leap February
+        ("next month", ny(2028, 1, 31, 12), ny(2028, 2, 1), ny(2028, 3, 1)),
+    ],
+)
+def test_next_unit(text: str, now: datetime, start: datetime, end: datetime) -> None:
+    period = parse_period(text, NY, now)
+    assert (period.start, period.end) == (start, end)
+    assert period.label == " ".join(text.casefold().split())
+
+
+def test_next_month_in_a_leap_year_has_29_days() -> None:
+    assert parse_period("next month", NY, ny(2028, 1, 10)).days == 29
+
+
+@pytest.mark.parametrize(
+    ("tz", "now", "text", "start", "end", "length"),
+    [
+        (NY, ny(2026, 2, 25, 12), "next week", utc(2026, 3, 2, 5), utc(2026, 3, 9, 4), 167),
+        (BERLIN, berlin(2026, 10, 14, 12), "next week", utc(2026, 10, 18, 22),
+         utc(2026, 10, 25, 23), 169),
+        (BERLIN, berlin(2026, 9, 3), "next month", utc(2026, 9, 30, 22), utc(2026, 10, 31, 23),
+         31 * 24 + 1),
+        (NY, ny(2026, 2, 3), "next month", utc(2026, 3, 1, 5), utc(2026, 4, 1, 4), 31 * 24 - 1),
+        (BERLIN, berlin(2026, 2, 1), "next quarter", utc(2026, 3, 31, 22), utc(2026, 6, 30, 22),
+         91 * 24),
+        (BERLIN, berlin(2026, 12, 31, 23, 30), "next quarter", utc(2026, 12, 31, 23),
+         utc(2027, 3, 31, 22), 90 * 24 - 1),
+    ],
+)  # fmt: skip
+def test_next_unit_across_dst(
+    tz: ZoneInfo, now: datetime, text: str, start: datetime, end: datetime, length: int
+) -> None:
+    period = parse_period(text, tz, now)
+    assert (period.start, period.end) == (start, end)
+    assert hours(period) == length
+    assert period.start.hour == 0 and period.end.hour == 0  # local midnights both
+
+
+# --- last N days|weeks|months: up to now ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as", "label"),
+    [
+        ("last 2 weeks", "14d", "last 2 weeks"),
+        ("last 1 week", "7d", "last 1 week"),
+        ("Last 3 Weeks", "21d", "last 3 weeks"),
+        ("2 weeks", "14d", "last 2 weeks"),
+        ("last 10 days", "10d", "last 10 days"),
+    ],
+)
+def test_last_n_weeks_are_elapsed_days(text: str, same_as: str, label: str) -> None:
+    period, days = parse_period(text, NY, NOW), parse_period(same_as, NY, NOW)
+    assert (period.start, period.end) == (days.start, days.end)
+    assert period.label == label
+
+
+def test_last_2_weeks_across_the_spring_change_is_336_hours() -> None:
+    period = parse_period("last 2 weeks", NY, ny(2026, 3, 10, 12))  # 16:00 UTC
+    assert period.start == utc(2026, 2, 24, 16)  # 11:00 EST
+    assert hours(period) == 14 * 24
+
+
+@pytest.mark.parametrize(
+    ("tz", "now", "text", "start"),
+    [
+        (NY, NOW, "last 3 months", ny(2026, 3, 17, 15, 30)),
+        (NY, NOW, "last 1 month", ny(2026, 5, 17, 15, 30)),
+        (NY, NOW, "3 months", ny(2026, 3, 17, 15, 30)),
+        (NY, NOW, "last 12 months", ny(2025, 6, 17, 15, 30)),
+        # the day is clipped to the end of a shorter month; leap years give the 29th
+        (NY, ny(2026, 5, 31, 15, 30), "last 3 months", ny(2026, 2, 28, 15, 30)),
+        (NY, ny(2024, 5, 31, 15, 30), "last 3 months", ny(2024, 2, 29, 15, 30)),
+        (NY, ny(2026, 3, 31, 8), "last 1 month", ny(2026, 2, 28, 8)),
+        (NY, ny(2025, 2, 28, 8), "last 12 months", ny(2024, 2, 28, 8)),
+        # back across the year end
+        (BERLIN, berlin(2026, 1, 15, 10), "last 2 months", berlin(2025, 11, 15, 10)),
+        (BERLIN, berlin(2026, 2, 28, 10), "last 14 months", berlin(2024, 12, 28, 10)),
+        # the same wall-clock time on both sides of a change: 1 hour less than 31 days
+        (BERLIN, berlin(2026, 4, 15, 12), "last 1 month", utc(2026, 3, 15, 11)),
+        # a wall time the spring change skips (02:30 on 8 March in New York) moves an hour on
+        (NY, ny(2026, 4, 8, 2, 30), "last 1 month", utc(2026, 3, 8, 7, 30)),
+    ],
+)
+def test_last_n_months_are_calendar_months(
+    tz: ZoneInfo, now: datetime, text: str, start: datetime
+) -> None:
+    period = parse_period(text, tz, now)
+    assert (period.start, period.end) == (start, now)
+    count = int(text.split()[-2])
+    assert period.label == f"last {count} month{'s' if count != 1 else ''}"
+
+
+def test_last_month_across_the_spring_change_is_an_hour_short() -> None:
+    period = parse_period("last 1 month", BERLIN, berlin(2026, 4, 15, 12))
+    assert hours(period) == 31 * 24 - 1
+    assert period.start.astimezone(BERLIN).hour == 12
+
+
+def test_last_n_months_previous_has_equal_length() -> None:
+    period = parse_period("last 3 months", NY, NOW)
+    assert period.previous().duration == period.duration
+    assert period.previous().end == period.start
+
+
+# --- YYYY-MM, single days, slashes -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "label"),
+    [
+        ("2026-10", berlin(2026, 10, 1), berlin(2026, 11, 1), "2026-10"),
+        ("2026/10", berlin(2026, 10, 1), berlin(2026, 11, 1), "2026-10"),
+        ("2026-3", berlin(2026, 3, 1), berlin(2026, 4, 1), "2026-03"),
+        ("2026-12", berlin(2026, 12, 1), berlin(2027, 1, 1), "2026-12"),
+        ("2024-02", berlin(2024, 2, 1), berlin(2024, 3, 1), "2024-02"),
+        ("2026-10-05", berlin(2026, 10, 5), berlin(2026, 10, 6), "2026-10-05"),
+        ("2026/10/05", berlin(2026, 10, 5), berlin(2026, 10, 6), "2026-10-05"),
+        ("2026/1/5", berlin(2026, 1, 5), berlin(2026, 1, 6), "2026-01-05"),
+        ("2024-02-29", berlin(2024, 2, 29), berlin(2024, 3, 1), "2024-02-29"),
+        ("2026-12-31", berlin(2026, 12, 31), berlin(2027, 1, 1), "2026-12-31"),
+        ("2026/10/01..2026/10/31", berlin(2026, 10, 1), berlin(2026, 11, 1),
+         "2026-10-01..2026-10-31"),
+        ("2026/10/01 .. 2026-10-31", berlin(2026, 10, 1), berlin(2026, 11, 1),
+         "2026-10-01..2026-10-31"),
+        ("2026/12/30..2027/1/2", berlin(2026, 12, 30), berlin(2027, 1, 3),
+         "2026-12-30..2027-01-02"),
+    ],
+)  # fmt: skip
+def test_calendar_forms(text: str, start: datetime, end: datetime, label: str) -> None:
+    period = parse_period(text, BERLIN, NOW)
+    assert (period.start, period.end, period.label) == (start, end, label)
+
+
+@pytest.mark.parametrize(
+    ("tz", "text", "start", "end", "length"),
+    [
+        (BERLIN, "2026-10", utc(2026, 9, 30, 22), utc(2026, 10, 31, 23), 31 * 24 + 1),
+        (BERLIN, "2026-03", utc(2026, 2, 28, 23), utc(2026, 3, 31, 22), 31 * 24 - 1),
+        (NY, "2026-11", utc(2026, 11, 1, 4), utc(2026, 12, 1, 5), 30 * 24 + 1),
+        (BERLIN, "2026-10-25", utc(2026, 10, 24, 22), utc(2026, 10, 25, 23), 25),
+        (BERLIN, "2026/03/29", utc(2026, 3, 28, 23), utc(2026, 3, 29, 22), 23),
+        (NY, "2026-03-08", utc(2026, 3, 8, 5), utc(2026, 3, 9, 4), 23),
+        (NY, "2026/11/01", utc(2026, 11, 1, 4), utc(2026, 11, 2, 5), 25),
+    ],
+)
+def test_calendar_forms_across_dst(
+    tz: ZoneInfo, text: str, start: datetime, end: datetime, length: int
+) -> None:
+    period = parse_period(text, tz, NOW)
+    assert (period.start, period.end) == (start, end)
+    assert hours(period) == length
+
+
+# --- invalid ones are periods that are wrong, not something else ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-02-30", "no such date"),
+        ("2025-02-29", "no such date"),
+        ("2026/02/30", "no such date"),
+        ("2026-13", "no such date"),
+        ("2026-00", "no such date"),
+        ("2026/13", "no such date"),
+        ("2026-04-31", "no such date"),
+        ("2026/02/30..2026/03/02", "no such date"),
+        ("9999-12", "no such date"),
+        ("9999-12-31", "no such date"),
+        ("last 0 weeks", "the number of weeks must be 1 to 521"),
+        ("last 522 weeks", "the number of weeks must be 1 to 521"),
+        ("last 0 months", "the number of months must be 1 to 120"),
+        ("last 121 months", "the number of months must be 1 to 120"),
+        ("2026/10/05..2026/10/01", "the start date is after the end date"),
+    ],
+)
+def test_invalid_forms_say_why(text: str, reason: str) -> None:
+    assert looks_like_period(text)  # routed to parse_period, not read as a stage or a name
+    with pytest.raises(InvalidInput, match=reason) as err:
+        parse_period(text, NY, NOW)
+    assert f"`{text}` isn't a period I know" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "next year",
+        "next 2 weeks",
+        "next",
+        "2026-10/05",
+        "2026/10-05",
+        "26-10",
+        "10/05",
+        "2 fortnights",
+    ],
+)
+def test_not_periods(text: str) -> None:
+    assert not looks_like_period(text)
+    with pytest.raises(InvalidInput, match="isn't a period I know"):
+        parse_period(text, NY, NOW)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["next week", "next quarter", "last 2 weeks", "3 months", "2026-10", "2026/10/05",
+     "2026-10-05", "2026/10/01..2026/10/31"],
+)  # fmt: skip
+def test_new_forms_look_like_periods(text: str) -> None:
+    assert looks_like_period(text)
+
+
+# --- commands find them among other words ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tokens", "label", "rest"),
+    [
+        (["mine", "last", "2", "weeks"], "last 2 weeks", ["mine"]),
+        (["last", "3", "months", "proposal"], "last 3 months", ["proposal"]),
+        (["stuck", "next", "quarter"], "next quarter", ["stuck"]),
+        (["2026-10", "source:webinar"], "2026-10", ["source:webinar"]),
+        (["2026/10/01", "..", "2026/10/31"], "2026-10-01..2026-10-31", []),
+        (["won", "2026-10-05"], "2026-10-05", ["won"]),
+    ],
+)
+def test_take_period_finds_them(tokens: list[str], label: str, rest: list[str]) -> None:
+    period, left = take_period(tokens, NY, NOW, default=None)
+    assert period is not None and period.label == label
+    assert left == rest
+
+
+def test_take_period_reports_an_impossible_date() -> None:
+    with pytest.raises(InvalidInput, match="no such date"):
+        take_period(["mine", "2026-02-30"], NY, NOW)
+
+
+def test_n_days_unchanged_by_the_new_forms() -> None:
+    period = parse_period("last 30 days", NY, NOW)
+    assert (period.start, period.end, period.label) == (
+        NOW - timedelta(days=30),
+        NOW,
+        "last 30 days",
+    )
