@@ -1,7 +1,9 @@
-"""The fixed world of tests/data/ask_corpus.yaml: its vocabulary and its "now"."""
+"""The fixed world of tests/data/ask_corpus.yaml: its vocabulary, its "now", and a shorthand
+for asking a question in it and reading the answer back as one comparable value."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from assistant.ask.vocabulary import Vocabulary
+from assistant.ask import Answer, Clarify, NotUnderstood, Understood, Vocabulary, understand
 
 CORPUS = Path(__file__).parent.parent / "data" / "ask_corpus.yaml"
 
@@ -37,3 +39,27 @@ def vocabulary() -> Vocabulary:
 
 TZ = ZoneInfo(corpus()["timezone"])
 NOW = datetime.fromisoformat(corpus()["now"]).replace(tzinfo=TZ)
+
+
+def ask(text: str, previous: Understood | None = None, **changes: Any) -> Answer:
+    """The answer in the corpus world; `changes` replace fields of its vocabulary."""
+    words = vocabulary()
+    if changes:
+        words = replace(words, **changes)
+    return understand(text, words, NOW, TZ, previous)
+
+
+def outcome(answer: Answer) -> str | tuple[str, tuple[str, ...]]:
+    """A command line, ("clarify", its choices' command lines sorted), or "not_understood"."""
+    if isinstance(answer, Understood):
+        return answer.command_line
+    if isinstance(answer, Clarify):
+        return ("clarify", tuple(sorted(c.understood.command_line for c in answer.choices)))
+    assert isinstance(answer, NotUnderstood)
+    return "not_understood"
+
+
+def expected(case: dict[str, Any]) -> str | tuple[str, tuple[str, ...]]:
+    if case["expect"] == "clarify":
+        return ("clarify", tuple(sorted(case["choices"])))
+    return case["expect"]
