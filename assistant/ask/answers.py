@@ -115,7 +115,9 @@ def change(
     """The change as a command (to confirm), a Clarify, NotUnderstood, or None when the words
     turn out not to name a deal after all (then they are read as a question)."""
     intent = Intent(change.kind)
-    number = re.fullmatch(r"(?:deal\s*)?#?\s*([0-9]+)", change.deal_text, re.IGNORECASE)
+    # At most 40 digits (what a question's word may hold): the command then says the number
+    # is too big, and int() never meets a pasted page of digits.
+    number = re.fullmatch(r"(?:deal\s*)?#?\s*([0-9]{1,40})", change.deal_text, re.IGNORECASE)
     deal = (
         int(number[1]) if number else _find(change.deal_text, "deal", matcher, not change.explicit)
     )

@@ -20,6 +20,7 @@ HOSTILE = [
     "deals " * 2000,
     "what's stuck in proposal " + "x" * 9000,
     "#99999999999999999999",
+    "move #" + "9" * 5000 + " to proposal",
     "deals over 99999999999999999999999k",
     "<@U0ANA> <@U0EMMA> <@UNOBODY> deals",
     "<!here> <!channel> <#C123|general> <https://example.com|link> <mailto:a@b.c|a@b.c>",
