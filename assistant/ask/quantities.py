@@ -23,7 +23,6 @@ _OVER_RE = whole_words(
 )
 _UNDER_RE = whole_words(rf"(?:worth |valued |of )?(?:{_UNDER}) {_AMOUNT}")
 _AMOUNT_RE = re.compile(_AMOUNT)
-_AMOUNT_WORDS_RE = whole_words(_AMOUNT)
 
 
 def compact(value: Decimal) -> str:
@@ -68,10 +67,6 @@ def take_over(words: Words) -> str | None:
 def take_under(words: Words) -> bool:
     """Deals under an amount: the commands can't filter that way; the caller says so."""
     return words.take_first(_UNDER_RE, "~amount") is not None
-
-
-def has_amount(words: Words) -> bool:
-    return words.first(_AMOUNT_WORDS_RE) is not None
 
 
 _SEGMENTS = {
