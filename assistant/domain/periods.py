@@ -162,12 +162,14 @@ def _counted(count: int, unit: str) -> str:
 def _up_to_now(norm: str, raw: str, tz: ZoneInfo, local_now: datetime) -> Period | None:
     """Periods that end at this instant and count back: `7d`, `last 2 weeks`, `last 3 months`."""
     if match := _DAYS_RE.fullmatch(norm):
-        count, unit, most = int(match[1]), "day", MAX_DAYS
+        unit, most = "day", MAX_DAYS
     elif match := _SPAN_RE.fullmatch(norm):
-        count, unit = int(match[1]), match[2].removesuffix("s")
+        unit = match[2].removesuffix("s")
         most = MAX_WEEKS if unit == "week" else MAX_MONTHS
     else:
         return None
+    # A pasted run of digits is no count; int() would refuse one of over 4,300 digits anyway.
+    count = int(match[1]) if len(match[1]) <= len(str(most)) else 0
     if not 1 <= count <= most:
         raise _invalid(raw, f"the number of {unit}s must be 1 to {most}")
     if unit == "month":

@@ -23,6 +23,9 @@ READS = [
     ("/pipeline", "forecast this quarter"),
     ("/funnel", "30d source:google"),  # the default takes arguments: the report
     ("/funnel", "sources last month"),
+    ("/pipeline", "results last quarter by:owner"),
+    ("/funnel", "cohorts by:week"),
+    ("/sales", "targets"),
     ("/digest", "list"),
     ("/digest", "preview pipeline"),
     ("/sales", ""),
@@ -42,6 +45,7 @@ CHANGES = [
     ("/digest", "subscribe pipeline daily"),
     ("/sales", "settings tz:Europe/Berlin"),
     ("/sales", "role <@U1|ana> manager"),
+    ("/sales", "target team 250k this quarter"),
     ("/unknown", "show 1"),  # not ours: checked
 ]
 
@@ -70,6 +74,7 @@ def test_only_listed_subcommands_are_read_only():
     assert read_only == {
         ("/deal", "show"), ("/deal", "list"), ("/lead", "show"), ("/lead", "list"),
         ("/pipeline", "board"), ("/pipeline", "bottlenecks"), ("/pipeline", "forecast"),
-        ("/funnel", "report"), ("/funnel", "sources"), ("/funnel", "campaigns"),
-        ("/digest", "list"), ("/digest", "preview"), ("/sales", "help"), ("/sales", "roles"),
+        ("/pipeline", "results"), ("/funnel", "report"), ("/funnel", "sources"),
+        ("/funnel", "campaigns"), ("/funnel", "cohorts"), ("/digest", "list"),
+        ("/digest", "preview"), ("/sales", "help"), ("/sales", "roles"), ("/sales", "targets"),
     }  # fmt: skip

@@ -676,6 +676,8 @@ def test_calendar_forms_across_dst(
         ("last 522 weeks", "the number of weeks must be 1 to 521"),
         ("last 0 months", "the number of months must be 1 to 120"),
         ("last 121 months", "the number of months must be 1 to 120"),
+        ("9" * 5000 + "d", "the number of days must be 1 to 3650"),
+        ("last " + "9" * 5000 + " weeks", "the number of weeks must be 1 to 521"),
         ("2026/10/05..2026/10/01", "the start date is after the end date"),
     ],
 )
@@ -683,7 +685,7 @@ def test_invalid_forms_say_why(text: str, reason: str) -> None:
     assert looks_like_period(text)  # routed to parse_period, not read as a stage or a name
     with pytest.raises(InvalidInput, match=reason) as err:
         parse_period(text, NY, NOW)
-    assert f"`{text}` isn't a period I know" in str(err.value)
+    assert f"`{text[:37]}" in str(err.value) and "isn't a period I know" in str(err.value)
 
 
 @pytest.mark.parametrize(
