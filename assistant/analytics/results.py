@@ -141,11 +141,21 @@ class Results:
     velocity_change: VelocityChange | None = None
 
 
-def results(session: Session, workspace_id: int, period: Period, by: str | None = None) -> Results:
+def results(
+    session: Session,
+    workspace_id: int,
+    period: Period,
+    by: str | None = None,
+    owner_id: str | None = None,
+) -> Results:
+    """The results of the workspace, or of one owner's deals (`owner_id`)."""
     if by is not None and by not in SEGMENTS:
         raise ValueError(f"unknown segment {by!r}")
     column = SEGMENTS[by] if by else None
-    per_segment = _figures(session, workspace_id, period, column)
+    scope = (Deal.workspace_id == workspace_id,)
+    if owner_id is not None:
+        scope += (Deal.owner_id == owner_id,)
+    per_segment = _figures(session, scope, period, column)
     total = _sum_segments(per_segment)
     segments = tuple(
         sorted(
@@ -174,7 +184,7 @@ def velocity_change(now: Figures, before: Figures) -> VelocityChange | None:
     return VelocityChange(math.exp(sum(f.effect for f in factors)), tuple(factors))
 
 
-def _figures(session: Session, workspace_id: int, period: Period, column):
+def _figures(session: Session, scope: tuple, period: Period, column):
     """{segment key: (Figures now, Figures before)}; one key, None, without a segment."""
     previous, start, end = span(period)
     # Deals without a value for the segment are one segment of their own, "(none)".
@@ -182,7 +192,7 @@ def _figures(session: Session, workspace_id: int, period: Period, column):
     key = key.label("key")
     which = bucket(Deal.closed_at, period)
     closed = (
-        Deal.workspace_id == workspace_id,
+        *scope,
         Deal.status.in_((WON, LOST)),
         within(Deal.closed_at, start, end),
     )
@@ -199,7 +209,7 @@ def _figures(session: Session, workspace_id: int, period: Period, column):
         select(which, key, cycle).where(*closed, Deal.status == WON)
     ):
         cycles[(k, b)].append(max(micros, 0))
-    opens = _open_at_ends(session, workspace_id, key, period.end, previous.end)
+    opens = _open_at_ends(session, scope, key, period.end, previous.end)
     found = {}
     for name in set(counts) | set(opens):
         found[name] = tuple(
@@ -215,7 +225,7 @@ def _one(counts: dict, cycles: list[int], open_count: int, b: int) -> Figures:
     return Figures(won[0], won[1], won[2], lost[0], tuple(cycles), open_count)
 
 
-def _open_at_ends(session, workspace_id: int, key, *ends) -> dict:
+def _open_at_ends(session, scope: tuple, key, *ends) -> dict:
     """{segment: (open at the first end, open at the second)}: created before the end and
     not closed by then (a reopened deal counts as open since it was first created)."""
 
@@ -223,11 +233,7 @@ def _open_at_ends(session, workspace_id: int, key, *ends) -> dict:
         still = or_(Deal.closed_at.is_(None), Deal.closed_at >= end)
         return func.sum(case(((Deal.created_at < end) & still, 1), else_=0))
 
-    rows = session.execute(
-        select(key, *(open_at(end) for end in ends))
-        .where(Deal.workspace_id == workspace_id)
-        .group_by(key)
-    )
+    rows = session.execute(select(key, *(open_at(end) for end in ends)).where(*scope).group_by(key))
     return {k: tuple(int(n or 0) for n in counts) for k, *counts in rows}
 
 

@@ -21,8 +21,11 @@ from assistant.blocks.common import (
     sections_from_lines,
 )
 from assistant.blocks.deals import money
+from assistant.blocks.results import summary_line, target_line
 from assistant.domain.amounts import format_amount
+from assistant.domain.periods import calendar_label, whole
 from assistant.domain.stages import StageDef
+from assistant.services.reports import ResultsReport
 from assistant.services.views import DealView
 
 HOME_ROWS = 60  # a Home longer than this is better read as `/deal list mine`
@@ -65,6 +68,22 @@ def my_deal_blocks(deals: Sequence[DealView], total: int, stages, currency: str)
     return blocks
 
 
+def my_results_block(report: ResultsReport):
+    """The viewer's quarter so far: what they closed, and their target when they have one."""
+
+    def money(amount: Decimal) -> str:
+        return format_amount(amount, report.currency)
+
+    so_far = report.results.period  # this quarter, up to now
+    quarter = calendar_label(whole(so_far, so_far.end, so_far.start.tzinfo))
+    lines = [
+        f"*Your results, {quarter} so far*: {summary_line(report.results.total.current, money)}"
+    ]
+    if report.target is not None:
+        lines.append(target_line(report.target, money, who="yours"))
+    return section("\n".join(lines))
+
+
 def totals_block(totals, currency: str):
     return section(
         f"*Workspace pipeline*: {totals.count:,} open deals · "
@@ -80,9 +99,11 @@ def home_view(
     totals,
     currency: str,
     now: datetime,
+    results: ResultsReport | None = None,
 ) -> View:
     tail = [
         divider(),
+        *([my_results_block(results)] if results is not None else []),
         totals_block(totals, currency),
         context(f"Updated {now:%Y-%m-%d %H:%M} · `/deal help` for every command"),
     ]

@@ -84,6 +84,20 @@ def figure_lines(now: Figures, before: Figures, money) -> list[str]:
     ]
 
 
+def summary_line(now: Figures, money) -> str:
+    """One line of a period's results: `Won 3 deals ($45,000), lost 2 · win rate 60.0% ·
+    median cycle 21 days` (App Home and the weekly digest)."""
+    if not now.closed_count:
+        return "Nothing closed yet."
+    line = (
+        f"Won {plural(now.won_count, 'deal')} ({money(now.won_value)}), lost {now.lost_count:,}"
+        f" · win rate {_rate(now.win_rate)}"
+    )
+    if now.median_cycle_days is not None:
+        line += f" · median cycle {_days(now.median_cycle_days)}"
+    return line
+
+
 def target_line(target: TargetView, money, who: str | None = None) -> str:
     """`*Target* (team, 2026-Q4): $600,000, 62.1% reached, $227,400 to go; …`"""
     who = who or ("team" if target.owner_id is None else "yours")

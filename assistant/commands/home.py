@@ -1,4 +1,5 @@
-"""The App Home tab: the user's own open deals by stage, stuck ones flagged, workspace totals.
+"""The App Home tab: the user's own open deals by stage, stuck ones flagged, their quarter's
+results and target, workspace totals.
 
 Published when the user opens the tab and again after each change they make (the edge does
 the publishing), so it is current without a refresh button.
@@ -24,4 +25,5 @@ def home_for(services: Services, actor: Actor) -> View:
         totals=reports.open_totals(services, actor),
         currency=facts.currency,
         now=services.now().astimezone(facts.zone),
+        results=reports.my_results(services, actor),
     )

@@ -109,6 +109,20 @@ def results(
     return ResultsReport(found, workspace.currency, target)
 
 
+HOME_RESULTS_PERIOD = "this quarter"  # App Home shows the viewer's quarter so far
+
+
+def my_results(services: Services, actor: Actor) -> ResultsReport:
+    """The viewer's own results for the quarter so far, and their target's progress."""
+    now = services.now()
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        period = parse_period(HOME_RESULTS_PERIOD, workspace_zone(workspace), now)
+        found = analytics.results(session, workspace.id, period, owner_id=actor.user_id)
+        target = targets.progress_in(session, workspace.id, period, now, owner_id=actor.user_id)
+    return ResultsReport(found, workspace.currency, target)
+
+
 def conversion(services: Services, actor: Actor, period: Period) -> ConversionReport:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)

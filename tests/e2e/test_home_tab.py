@@ -87,3 +87,34 @@ def test_a_slack_error_on_publish_is_logged_not_raised(bot):
     bot.fake.wait_for("views.publish")
     assert open_home(bot) == 200
     assert bot.fake.wait_for("views.publish", 2)[-1].status == 200
+
+
+def test_home_shows_my_quarter_and_my_target(bot):
+    # The clock starts in 2026-Q1. Mine: Initech won 5k after 3 days, Hooli lost; a colleague's
+    # win is not mine.
+    bot.command("/deal", "new Initech 5k")
+    bot.command("/deal", "new Hooli 7k")
+    bot.command("/deal", "new Umbrella 100k", user="UREP2")
+    bot.services.clock.advance(days=3)
+    bot.command("/deal", "won initech")
+    bot.command("/deal", "lost hooli too expensive")
+    bot.command("/deal", "won umbrella", user="UREP2")
+    assert "Target" in bot.command("/sales", "target <@UREP> 20k this quarter", user="UADMIN").text
+    bot.services.clock.advance(minutes=1)  # a period runs up to now, exclusive
+    before = len(bot.fake.calls_to("views.publish"))
+    open_home(bot)
+    text = home_text(bot.fake.wait_for("views.publish", before + 1)[-1])
+    assert (
+        "*Your results, 2026-Q1 so far*: Won 1 deal ($5,000), lost 1 · win rate 50.0% · "
+        "median cycle 3 days"
+    ) in text
+    # 5k of 20k: 25 % reached, 15k to go.
+    assert "*Target* (yours, 2026-Q1): $20,000, 25.0% reached, $15,000 to go" in text
+
+
+def test_home_of_someone_who_closed_nothing(bot):
+    bot.command("/deal", "new Acme 12k")
+    before = len(bot.fake.calls_to("views.publish"))
+    open_home(bot)
+    text = home_text(bot.fake.wait_for("views.publish", before + 1)[-1])
+    assert "so far*: Nothing closed yet." in text and "Target" not in text
