@@ -28,6 +28,7 @@ from assistant.blocks.common import (
     sections_from_lines,
 )
 from assistant.blocks.pipeline import bottleneck_reply
+from assistant.blocks.results import target_line, week_lines
 from assistant.domain.amounts import format_amount
 from assistant.domain.periods import Period
 from assistant.services.reports import FunnelDigestData, PipelineDigestData
@@ -77,6 +78,12 @@ def pipeline_part(data: PipelineDigestData, marker: str, chart: bool) -> Part:
         texts.append(report.text)
     blocks.append(section(outcomes))
     texts.append(outcomes)
+    if data.results is not None:
+        week = week_lines(data.results, money)
+        if data.target is not None:
+            week.append(target_line(data.target, money))
+        blocks.append(section("\n".join(week)))
+        texts += week
     if chart:
         blocks.append(context("The chart of value by stage (stuck part in red) is in the thread."))
     return Part(blocks, "\n".join(texts))

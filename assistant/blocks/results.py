@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 from assistant.analytics.results import NO_SEGMENT, SMALL_SAMPLE, Figures, Results, Segment
@@ -96,6 +97,21 @@ def summary_line(now: Figures, money) -> str:
     if now.median_cycle_days is not None:
         line += f" · median cycle {_days(now.median_cycle_days)}"
     return line
+
+
+def week_lines(results: Results, money) -> list[str]:
+    """A weekly digest's results: last week's closings, velocity against the week before, and
+    why it moved."""
+    now, before = results.total.current, results.total.previous
+    first = results.period.start.date()
+    last = (results.period.end - timedelta(microseconds=1)).date()
+    line = f"*Last week* ({first:%b %-d}–{last:%b %-d}): {summary_line(now, money)}"
+    if now.velocity is not None:
+        line += f" · velocity {money(now.velocity)} a day" + _change(now.velocity, before.velocity)
+    lines = [line]
+    if words := velocity_words(results):
+        lines.append(f"_{words[0].upper()}{words[1:]} against the week before._")
+    return lines
 
 
 def target_line(target: TargetView, money, who: str | None = None) -> str:

@@ -11,6 +11,8 @@ Decisions:
 - The funnel's period follows the subscription's frequency: `monthly` looks at the calendar
   month that just ended; every other frequency (and a digest outside any subscription) at
   the last 7 days (PRODUCT.md §5).
+- A weekly pipeline digest adds last week's results against the week before, with why
+  velocity moved, and the team's target for the quarter when one is set.
 - Charts take about half a second each, so previews skip them (`charts=False`).
 """
 
@@ -49,11 +51,13 @@ def compose_digest(
     with services.db.reading() as session:
         workspace = reports.digest_workspace(session, request.workspace_id)
         pipeline = funnel = None
+        frequency = _frequency(session, request)
         if request.kind in ("pipeline", "both"):
             since = request.previous_occurrence_at or now - MOVEMENT_WITHOUT_SCHEDULE
-            pipeline = reports.pipeline_digest_in(session, workspace, now, since, zone)
+            weekly = frequency == "weekly"
+            pipeline = reports.pipeline_digest_in(session, workspace, now, since, zone, weekly)
         if request.kind in ("funnel", "both"):
-            period = funnel_period(_frequency(session, request), request, now, zone)
+            period = funnel_period(frequency, request, now, zone)
             funnel = reports.funnel_digest_in(session, workspace.id, period)
     parts: list[render.Part] = []
     pictures: list[tuple[str, bytes, str]] = []

@@ -44,6 +44,8 @@ from assistant.storage.models import Lead, Workspace
 # digest sent daily looks at the last 7.
 DIGEST_OUTCOMES_PERIOD = "30d"
 DAILY_FUNNEL_PERIOD = "7d"
+WEEKLY_RESULTS = "last week"  # a weekly digest reports the calendar week just ended
+TARGET_QUARTER = "this quarter"
 
 
 def workspace_timezone(services: Services, actor: Actor) -> ZoneInfo:
@@ -181,6 +183,8 @@ class PipelineDigestData:
     bottlenecks: BottleneckReport  # over `period`
     outcomes: Outcomes  # win rate and sales cycle over `period`
     period: Period  # the last 30 days
+    results: Results | None = None  # weekly digests: last week against the week before
+    target: TargetView | None = None  # weekly digests: the team's target of this quarter
 
 
 @dataclass(frozen=True)
@@ -235,10 +239,21 @@ def digest_workspace(session: Session, workspace_id: int) -> Workspace:
 
 
 def pipeline_digest_in(
-    session: Session, workspace: Workspace, now: datetime, since: datetime, zone: ZoneInfo
+    session: Session,
+    workspace: Workspace,
+    now: datetime,
+    since: datetime,
+    zone: ZoneInfo,
+    weekly: bool = False,
 ) -> PipelineDigestData:
-    """Everything a pipeline digest shows, read in the caller's session, periods in `zone`."""
+    """Everything a pipeline digest shows, read in the caller's session, periods in `zone`.
+    A weekly digest also gives last week's results and the team's quarter target."""
     period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
+    results = target = None
+    if weekly:
+        results = analytics.results(session, workspace.id, parse_period(WEEKLY_RESULTS, zone, now))
+        quarter = parse_period(TARGET_QUARTER, zone, now)
+        target = targets.progress_in(session, workspace.id, quarter, now)
     # The board and the bottleneck report show the same open deals: read them once.
     pipeline = analytics.open_pipeline(session, workspace.id, now)
     return PipelineDigestData(
@@ -253,6 +268,8 @@ def pipeline_digest_in(
         ),
         outcomes=analytics.outcomes(session, workspace.id, period),
         period=period,
+        results=results,
+        target=target,
     )
 
 
