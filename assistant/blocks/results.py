@@ -127,7 +127,8 @@ def target_line(target: TargetView, money, who: str | None = None) -> str:
     if target.coverage is not None:
         line += f"; pipeline coverage {target.coverage:.1f}×"
         if target.needed_coverage is not None:
-            line += f" (your win rate needs {target.needed_coverage:.1f}×)"
+            rate = 100 / target.needed_coverage
+            line += f" (a {rate:.0f}% win rate needs {target.needed_coverage:.1f}×)"
     return line + "."
 
 

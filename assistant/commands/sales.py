@@ -14,7 +14,6 @@ from assistant.commands.args import (
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.amounts import format_amount, looks_like_amount, parse_amount
 from assistant.domain.errors import InvalidInput
-from assistant.domain.periods import Period, calendar_label, whole
 from assistant.domain.references import parse_channel_mention
 from assistant.domain.roles import Role, parse_role
 from assistant.services import reports, roles, settings, targets
@@ -118,9 +117,6 @@ def set_target(inv: Invocation) -> Reply:
     if period is None:
         raise InvalidInput("For which period? e.g. `this quarter`, `2027-Q1` or `next month`.")
     reject_leftovers(rest)
-    # A target is for a whole period (all of this quarter), named so it stays true later.
-    period = whole(period, now, zone)
-    period = Period(period.start, period.end, calendar_label(period))
     view = targets.set_target(
         inv.services, inv.actor, users[0] if users else None, parse_amount(amounts[0]), period
     )

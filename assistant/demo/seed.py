@@ -20,14 +20,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from random import Random
 
+from assistant.analytics.results import NO_SEGMENT
 from assistant.demo.leadflow import LeadFlow
 from assistant.demo.sample import DEMO_USER, MANAGER, MARKETER, PEOPLE, TEAM_ID
 from assistant.demo.simulate import Simulation
 from assistant.demo.timeline import DayTransactions, Scheduler, SimClock
+from assistant.domain.periods import parse_period
 from assistant.domain.roles import Role
-from assistant.services import people, roles
+from assistant.services import people, reports, roles, targets
 from assistant.services.context import Actor, Services
 from assistant.services.people import SlackProfile
 from assistant.storage.database import Database
@@ -35,6 +38,7 @@ from assistant.storage.database import Database
 DEFAULT_SEED = 7
 DAYS = 182
 LEADS = 1000
+TARGET_GROWTH = Decimal("1.8")  # the sample business grows fast; so do its targets
 DIRECT_DEALS = 110  # plus about 190 converted from leads: about 300 deals in all
 
 Progress = Callable[[float], None]
@@ -94,9 +98,24 @@ def seed_demo(
             progress(day / DAYS)
     with days.day():
         sim.fill_gaps(now)
+    with days.day():
+        _set_targets(services, Actor(team_id=TEAM_ID, user_id=MANAGER))
     if progress:
         progress(1.0)
     return SeedResult(sim.deal_count, lead_flow.lead_count, time.perf_counter() - started)
+
+
+def _set_targets(services: Services, manager: Actor) -> None:
+    """The quarter's targets a manager would set: last quarter's wins plus 80 %, rounded to
+    $10,000, for the team and for each rep who won something."""
+    zone, now = reports.workspace_timezone(services, manager), services.now()
+    last = reports.results(services, manager, parse_period("last quarter", zone, now), "owner")
+    quarter = parse_period("this quarter", zone, now)
+    for segment in (last.results.total, *last.results.segments):
+        won = segment.current.won_value
+        if won > 0 and segment.key != NO_SEGMENT:
+            amount = (won * TARGET_GROWTH / 10_000).quantize(Decimal(1)) * 10_000
+            targets.set_target(services, manager, segment.key, amount, quarter)
 
 
 def _time_of_day(rng: Random, day_start: datetime, first_hour: int, last_hour: int) -> datetime:

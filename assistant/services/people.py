@@ -46,6 +46,17 @@ def slack_names(services: Services, team_id: str) -> dict[str, str]:
         return dict(rows.tuples().all())
 
 
+def known_names(session, workspace_id: int) -> dict[str, str]:
+    """Every known Slack user of a workspace, id -> name, read in the caller's session (for
+    files that show people by name: a user not met yet keeps their id)."""
+    rows = session.execute(
+        select(Person.slack_user_id, Person.name).where(
+            Person.workspace_id == workspace_id, Person.slack_user_id.is_not(None)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
 def names_for(services: Services, team_id: str, ids: Iterable[str]) -> dict[str, str]:
     """A name for each of `ids`: the Slack user's, or the id itself for owners that are
     names already (imported) and for Slack users not met yet."""

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from assistant.analytics.stats import share
 from assistant.domain.errors import InvalidInput
-from assistant.domain.periods import Period
+from assistant.domain.periods import Period, calendar_label, whole
 from assistant.domain.roles import require_manager
 from assistant.domain.stages import DealStatus
 from assistant.records.history import record
 from assistant.services.context import Actor, Services
 from assistant.services.roles import role_in
-from assistant.services.workspaces import ensure_workspace, workspace_for_reading
+from assistant.services.workspaces import ensure_workspace, workspace_for_reading, workspace_zone
 from assistant.storage.models import Deal, Target
 
 TEAM = ""  # the owner key of a team target
@@ -61,7 +61,8 @@ class TargetView:
 def set_target(
     services: Services, actor: Actor, owner_id: str | None, amount: Decimal, period: Period
 ) -> TargetView:
-    """Set (or change) the target of `owner_id` (None: the team) for `period`."""
+    """Set (or change) the target of `owner_id` (None: the team) for `period`, read whole (all
+    of `this quarter`) and named so it stays true later (`2026-Q4`)."""
     if amount <= 0:
         raise InvalidInput("A target is an amount above zero, e.g. `120k`.")
     if amount > MAX_TARGET:
@@ -70,6 +71,8 @@ def set_target(
     with services.db.transaction() as session:
         workspace = ensure_workspace(session, actor.team_id, now, services.default_timezone)
         require_manager(role_in(session, services, workspace, actor), "set targets")
+        period = whole(period, now, workspace_zone(workspace))
+        period = Period(period.start, period.end, calendar_label(period))
         key = owner_id or TEAM
         target = session.scalar(
             select(Target).where(

@@ -2,9 +2,10 @@
 
 Deal and lead rows carry their exact stage history (`stage_history`), so importing the file
 into an empty database rebuilds the same stays, and with them the same figures. Columns
-marked informational (`stage_label`, `probability`, `days_in_stage`) are there for people
-opening the file in a spreadsheet; they are computed by the same code as the bot's replies
-and ignored on import. Cells that a spreadsheet would run as a formula get a leading `'`.
+marked informational (`owner_name`, `stage_label`, `probability`, `days_in_stage`,
+`actor_name`) are there for people opening the file in a spreadsheet; they are computed by
+the same code as the bot's replies and ignored on import. Cells that a spreadsheet would run
+as a formula get a leading `'`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from assistant.domain.stages import StageKind
 from assistant.services.deal_views import deal_view, stage_map
+from assistant.services.people import known_names
 from assistant.services.workspaces import load_stages
 from assistant.storage.database import Database
 from assistant.storage.models import Change, Deal, Lead
@@ -33,18 +35,19 @@ from assistant.transfer.values import escape_formula
 BATCH = 1000
 KINDS = ("deals", "leads", "history")
 DEAL_COLUMNS = (
-    "number", "name", "company", "amount", "currency", "owner", "stage", "stage_label",
-    "status", "probability", "days_in_stage", "lost_reason", "close_date", "created_at",
-    "stage_entered_at", "closed_at", "source", "campaign", "lead", "external_id",
+    "number", "name", "company", "amount", "currency", "owner", "owner_name", "stage",
+    "stage_label", "status", "probability", "days_in_stage", "lost_reason", "close_date",
+    "created_at", "stage_entered_at", "closed_at", "source", "campaign", "lead", "external_id",
     "stage_history",
 )  # fmt: skip
 LEAD_COLUMNS = (
     "number", "name", "company", "email", "source", "campaign", "stage", "stage_label",
-    "furthest_stage", "status", "drop_reason", "owner", "created_at", "action_at",
-    "stage_history",
+    "furthest_stage", "status", "drop_reason", "owner", "owner_name", "created_at",
+    "action_at", "stage_history",
 )  # fmt: skip
 HISTORY_COLUMNS = (
     "at", "entity", "record", "action", "field", "old_value", "new_value", "actor",
+    "actor_name",
 )  # fmt: skip
 
 
@@ -121,6 +124,7 @@ def _batches(session: Session, query) -> Iterator[list]:
 
 def _deal_rows(session: Session, workspace, now: datetime):
     stages = stage_map(session, workspace.id)
+    names = known_names(session, workspace.id)
     query = (
         select(Deal, Lead.email, Lead.number)
         .outerjoin(Lead, Deal.lead_id == Lead.id)
@@ -138,7 +142,8 @@ def _deal_rows(session: Session, workspace, now: datetime):
                 lead = lead_email or (f"L{lead_number}" if lead_number else None)
                 yield [
                     deal.number, deal.name, deal.company, deal.amount, workspace.currency,
-                    deal.owner_id, deal.stage_key, view.stage_label, deal.status,
+                    deal.owner_id, names.get(deal.owner_id, deal.owner_id), deal.stage_key,
+                    view.stage_label, deal.status,
                     view.probability, view.days_in_stage, deal.lost_reason, deal.close_date,
                     deal.created_at, deal.stage_entered_at, deal.closed_at, deal.source,
                     deal.campaign, lead, deal.external_id, history.get(deal.id),
@@ -150,6 +155,7 @@ def _deal_rows(session: Session, workspace, now: datetime):
 def _lead_rows(session: Session, workspace, now: datetime):
     funnel = load_stages(session, workspace.id, StageKind.FUNNEL, include_inactive=True)
     labels = {s.key: s.label for s in funnel}
+    names = known_names(session, workspace.id)
     query = select(Lead).where(Lead.workspace_id == workspace.id).order_by(Lead.id)
 
     def body() -> Iterable[list]:
@@ -163,13 +169,15 @@ def _lead_rows(session: Session, workspace, now: datetime):
                     lead.number, lead.name, lead.company, lead.email, lead.source,
                     lead.campaign, lead.stage_key, labels.get(lead.stage_key, lead.stage_key),
                     lead.furthest_stage_key, lead.status, lead.drop_reason, lead.owner_id,
-                    lead.created_at, lead.action_at, history.get(lead.id),
+                    names.get(lead.owner_id, lead.owner_id), lead.created_at, lead.action_at,
+                    history.get(lead.id),
                 ]  # fmt: skip
 
     return LEAD_COLUMNS, body()
 
 
 def _history_rows(session: Session, workspace, now: datetime):
+    names = known_names(session, workspace.id)
     deal, lead = aliased(Deal), aliased(Lead)
     query = (
         select(Change, deal.number, lead.number)
@@ -191,6 +199,7 @@ def _history_rows(session: Session, workspace, now: datetime):
                 yield [
                     change.at, change.entity, ref, change.action, change.field,
                     change.old_value, change.new_value, change.actor_id,
+                    names.get(change.actor_id, change.actor_id),
                 ]  # fmt: skip
 
     return HISTORY_COLUMNS, body()

@@ -63,7 +63,7 @@ def test_targets_attainment_and_coverage(bot):
     set_ = bot.command("/sales", "target team 40k this quarter", user="UADMIN")
     # Won $20,000 of $40,000; Umbrella's $20,000 is expected to close: coverage 1.0x.
     assert "*Target* (team, 2026-Q1): $40,000, 50.0% reached, $20,000 to go" in set_.text
-    assert "pipeline coverage 1.0×" in set_.text and "needs 1.5×" in set_.text
+    assert "pipeline coverage 1.0×" in set_.text and "(a 67% win rate needs 1.5×)" in set_.text
     listed = bot.command("/sales", "targets")
     assert "*Target* (team, 2026-Q1)" in listed.text
     results = bot.command("/pipeline", "results")

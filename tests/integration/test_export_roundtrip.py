@@ -10,11 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from assistant.services import deals, leads
+from assistant.services import deals, leads, people
 from assistant.services.context import Actor
 from assistant.services.deal_views import stage_map
 from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
+from assistant.services.people import SlackProfile
 from assistant.services.queries import stage_stays
 from assistant.storage.models import Base, Deal, Lead
 from assistant.transfer.cli import main
@@ -160,6 +161,23 @@ def test_exported_cells_are_safe_in_spreadsheets(db, database_url, services, clo
     assert acme["stage_history"].startswith("stage_key:prospecting@")
 
 
+def test_files_name_people_slack_knows(db, database_url, services, clock):
+    build_workspace(services, clock)
+    people.remember(services, TEAM, [SlackProfile("UREP", "Ana Lima")])
+    _, text, _ = run(database_url, clock, "export", "deals")
+    owners = {(r["owner"], r["owner_name"]) for r in csv.DictReader(io.StringIO(text))}
+    # UREP2 was never met in Slack: the id stays, as in a table; imported owners are names.
+    assert {("UREP", "Ana Lima"), ("UREP2", "UREP2"), ("Bob Lee", "Bob Lee")} <= owners
+    assert all(owner == name for owner, name in owners if owner != "UREP")
+    _, text, _ = run(database_url, clock, "export", "leads")
+    assert ("UREP", "Ana Lima") in {
+        (r["owner"], r["owner_name"]) for r in csv.DictReader(io.StringIO(text))
+    }
+    _, text, _ = run(database_url, clock, "export", "history")
+    actors = {(r["actor"], r["actor_name"]) for r in csv.DictReader(io.StringIO(text))}
+    assert ("UREP", "Ana Lima") in actors and ("UREP2", "UREP2") in actors
+
+
 def test_history_export_and_output_file(db, database_url, services, clock, tmp_path):
     build_workspace(services, clock)
     target = tmp_path / "history.csv"
@@ -168,6 +186,7 @@ def test_history_export_and_output_file(db, database_url, services, clock, tmp_p
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert list(rows[0]) == [
         "at", "entity", "record", "action", "field", "old_value", "new_value", "actor",
+        "actor_name",
     ]  # fmt: skip
     moves = [r for r in rows if r["record"] == "#1" and r["field"] == "stage_key"]
     assert [r["new_value"] for r in moves] == [
