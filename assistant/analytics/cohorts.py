@@ -129,4 +129,6 @@ def cohorts(
         found.append(
             LeadCohort(label, start, end, sum(counts.values()), reached, median(days[index]))
         )
+    if len(found) > 1 and not found[-1].size:
+        found.pop()  # a month just begun with no lead yet says nothing
     return Cohorts(period, by, tuple(s.label for s in stages), tuple(found))

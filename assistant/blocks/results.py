@@ -133,8 +133,14 @@ def target_line(target: TargetView, money, who: str | None = None) -> str:
 
 
 def results_reply(
-    results: Results, currency: str, names: Mapping[str, str], target: TargetView | None = None
+    results: Results,
+    currency: str,
+    names: Mapping[str, str],
+    target: TargetView | None = None,
+    with_file: bool = True,
 ) -> Reply:
+    """The reply; `with_file`: the whole segment table goes along as a CSV file."""
+
     def money(amount: Decimal) -> str:
         return format_amount(amount, currency)
 
@@ -159,13 +165,16 @@ def results_reply(
     if results.by:
         shown = results.segments[:SEGMENT_ROWS]
         blocks.append(section(_segment_table(results.by, shown, results.total, money, names)))
-        notes = [f"* fewer than {SMALL_SAMPLE} closed deals: a small sample."]
+        notes = []
+        if any(segment.small_sample for segment in shown):
+            notes.append(f"* fewer than {SMALL_SAMPLE} closed deals: a small sample.")
         if len(results.segments) > SEGMENT_ROWS:
+            where = "every row is in the CSV file" if with_file else "in Slack they come as a CSV"
             notes.append(
-                f"…and {len(results.segments) - SEGMENT_ROWS:,} more {results.by}s: every row "
-                "is in the CSV file."
+                f"…and {len(results.segments) - SEGMENT_ROWS:,} more {results.by}s: {where}."
             )
-        blocks.append(context(*notes))
+        if notes:
+            blocks.append(context(*notes))
         texts += [_segment_line(s, money, names) for s in shown] + notes
     return Reply(text="\n".join(texts), blocks=blocks)
 

@@ -73,7 +73,9 @@ def results(inv: Invocation) -> Reply:
     by = _segment(options.get("by"))
     report = reports.results(inv.services, inv.actor, period, by)
     names = inv.names(s.key for s in report.results.segments) if by == "owner" else {}
-    reply = render_results.results_reply(report.results, report.currency, names, report.target)
+    reply = render_results.results_reply(
+        report.results, report.currency, names, report.target, with_file=inv.slack is not None
+    )
     if by and len(report.results.segments) > render_results.SEGMENT_ROWS:
         _send_csv(inv, report, period, names)
     return reply

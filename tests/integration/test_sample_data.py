@@ -6,10 +6,16 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import os
+import re
+import subprocess
+import sys
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy
 import pytest
 from sqlalchemy import func, select
 
@@ -73,3 +79,55 @@ def test_olist_funnel(db, database_url, clock):
     # Day-first dates (01-02-2018 is 1 February): the earliest is the file's earliest.
     days = sorted(tuple(reversed(r["first_contact_date"].split("-"))) for r in leads)
     assert first.date().isoformat() == "-".join(days[0])
+
+
+def _console(database_url: str, command: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SALES_"))}
+    env |= {"DATABASE_URL": database_url, "NO_COLOR": "1"}
+    shown = subprocess.run(
+        [sys.executable, "bot.py", "console", command], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
+
+
+def test_maven_results_match_a_spreadsheet(db, database_url, clock):
+    """`/pipeline results 2017-Q3` and its `by:owner` table against the same sums done over
+    the file itself, as a spreadsheet would (issue #16)."""
+    path = SAMPLES / "crm-maven" / "sales_pipeline.csv"
+    run(database_url, clock, "import", "deals", str(path), "--stage-map", "Engaging=qualification")
+    closed = [
+        r for r in rows(path)
+        if r["deal_stage"] in ("Won", "Lost") and "2017-07-01" <= r["close_date"] < "2017-10-01"
+    ]  # fmt: skip
+    won = [r for r in closed if r["deal_stage"] == "Won"]
+    lost = len(closed) - len(won)
+    value = sum(int(r["close_value"]) for r in won)
+    cycles = [
+        (date.fromisoformat(r["close_date"]) - date.fromisoformat(r["engage_date"])).days
+        for r in won
+    ]
+    shown = _console(database_url, "/pipeline results 2017-Q3")
+    assert f"• Won: {len(won):,} deals worth ${value:,}" in shown
+    assert f"• Lost: {lost:,} deals" in shown
+    assert f"• Win rate: {len(won) / len(closed) * 100:.1f}%" in shown
+    assert f"• Average won: ${value / len(won):,.2f}" in shown
+    median, p90 = numpy.percentile(cycles, [50, 90])
+    assert f"• Sales cycle: median {median:,.0f} days, p90 {p90:,.0f} days" in shown
+
+    by_owner = _console(database_url, "/pipeline results 2017-Q3 by:owner")
+    sheet: dict[str, list[int]] = {}  # owner -> [won, value, lost]
+    for r in closed:
+        row = sheet.setdefault(r["sales_agent"], [0, 0, 0])
+        if r["deal_stage"] == "Won":
+            row[0] += 1
+            row[1] += int(r["close_value"])
+        else:
+            row[2] += 1
+    table = re.findall(r"^  (\S[^$\n]*?) +([\d,]+) +\$([\d,]+) +([\d,]+) ", by_owner, re.M)
+    printed = {name: [int(n.replace(",", "")) for n in nums] for name, *nums in table}
+    assert printed.pop("Total") == [len(won), value, lost]
+    top = sorted(sheet.items(), key=lambda kv: -kv[1][1])[: len(printed)]
+    assert len(printed) == 15 and printed == dict(top)  # the 15 largest by won value
+    assert f"…and {len(sheet) - 15} more owners" in by_owner
