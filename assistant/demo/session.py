@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from assistant.blocks.common import IN_CHANNEL, Reply, escape
+from assistant.ask import Understood
+from assistant.blocks.common import IN_CHANNEL, Reply, error_reply, escape
 from assistant.commands import COMMAND_SETS, find_command_set
+from assistant.commands.ask import ask as ask_question
 from assistant.commands.framework import Invocation
 from assistant.demo.mrkdwn import DIM, Style
 from assistant.demo.render import render_reply
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 OK, REFUSED, UNKNOWN = 0, 1, 2
 _MENTION = re.compile(r"(?<![\w<&|])@([A-Za-z][\w.-]*)")
 _CHANNEL = re.compile(r"(?<![\w<&|])#([A-Za-z][\w-]*)")
-DEMO_WORDS = ("help", "people", "digest", "quit")
+DEMO_WORDS = ("help", "people", "digest", "ask", "quit")
 
 
 @dataclass
@@ -47,6 +49,7 @@ class DemoSession:
     out: TextIO
     style: Style = field(default_factory=Style)
     digests: Callable[[], int] | None = None
+    previous: Understood | None = None  # the last question understood, for follow-ups
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -65,6 +68,8 @@ class DemoSession:
             return OK
         if name in ("digest", "digests") and not rest and self.digests is not None:
             return self.digests()
+        if name == "ask":
+            return self.ask(rest)
         command_set = find_command_set("/" + name.lstrip("/"))
         if command_set is None:
             commands = {c.command.lstrip("/"): c.command for c in COMMAND_SETS}
@@ -80,6 +85,25 @@ class DemoSession:
         self.print(render_reply(reply, self.style))
         if reply.response_type == IN_CHANNEL:
             self.print(self.style.wrap(f"(posted in #{CHANNELS[DEMO_CHANNEL]} for everyone)", DIM))
+
+    def ask(self, question: str) -> int:
+        """`ask what's stuck in proposal`: the question as a mention or a DM would put it."""
+
+        def run(command: str, text: str) -> Reply:
+            command_set = find_command_set(command)
+            if command_set is None:
+                return error_reply(f"I don't know the command `{command[:20]}`.")
+            return answer(command_set, self._invocations(command), text)
+
+        asked = ask_question(
+            self.services, self.actor, slack_text(question), run, previous=self.previous
+        )
+        self.previous = asked.understood or self.previous
+        self.show(asked.reply)
+        if asked.proposed is not None:  # no buttons to click here
+            note = f"(in the console, type the command to do it: {asked.proposed.display})"
+            self.print(self.style.wrap(note, DIM))
+        return REFUSED if asked.reply.text.startswith(":warning:") else OK
 
     def _invocations(self, command: str) -> Callable[[list[str], bool], Invocation]:
         def invocation(tokens: list[str], share: bool) -> Invocation:
@@ -104,6 +128,7 @@ class DemoSession:
             "  e.g. /pipeline bottlenecks · /deal list stuck · /funnel sources · /sales help",
             "  /<command> help     the subcommands of one command",
             "Demo only:",
+            "  ask <question>      ask in your own words, as in a DM to the bot: ask what's stuck?",
             "  digest              print the pipeline and funnel digests, save their charts",
             "  people              who is who (mention them as @ana; channels as #sales)",
             "  quit                leave (or Ctrl-D)",

@@ -7,6 +7,8 @@ follow-up pool by the handler and runs after the answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import App
 from slack_sdk import WebClient
 
@@ -17,36 +19,51 @@ from assistant.listeners.followups import after_deal_change
 from assistant.listeners.people import learn_names
 from assistant.listeners.replies import answer
 from assistant.listeners.runtime import Runtime
+from assistant.services.context import Actor
 from assistant.services.views import DealView, MoveResult
+
+
+def invocations(
+    runtime: Runtime,
+    client: WebClient,
+    actor: Actor,
+    command_set: CommandSet,
+    channel_id: str,
+    trigger_id: str | None = None,
+) -> Callable[[list[str], bool], Invocation]:
+    """How a command's handler gets its Invocation, whether typed or asked for in words."""
+
+    def deal_changed(deal: DealView, move: MoveResult | None, handed_over: bool) -> None:
+        runtime.followups.submit(
+            lambda: after_deal_change(
+                runtime.services, client, actor, deal, move, handed_over=handed_over
+            )
+        )
+
+    def invocation(tokens: list[str], share: bool) -> Invocation:
+        return Invocation(
+            services=runtime.services,
+            actor=actor,
+            command=command_set.command,
+            args=tokens,
+            channel_id=channel_id,
+            share=share,
+            trigger_id=trigger_id,
+            after_reply=runtime.followups.submit,
+            deal_changed=deal_changed,
+            learn_names=lambda ids: learn_names(runtime, client, actor.team_id, ids),
+            catalog=COMMAND_SETS,
+            slack=client,
+        )
+
+    return invocation
 
 
 def command_listener(command_set: CommandSet, runtime: Runtime):
     def handle_command(ack, body: dict, client: WebClient) -> None:
         actor = actor_of(body, runtime, client)
-
-        def deal_changed(deal: DealView, move: MoveResult | None, handed_over: bool) -> None:
-            runtime.followups.submit(
-                lambda: after_deal_change(
-                    runtime.services, client, actor, deal, move, handed_over=handed_over
-                )
-            )
-
-        def invocation(tokens: list[str], share: bool) -> Invocation:
-            return Invocation(
-                services=runtime.services,
-                actor=actor,
-                command=command_set.command,
-                args=tokens,
-                channel_id=body.get("channel_id") or "",
-                share=share,
-                trigger_id=body.get("trigger_id"),
-                after_reply=runtime.followups.submit,
-                deal_changed=deal_changed,
-                learn_names=lambda ids: learn_names(runtime, client, actor.team_id, ids),
-                catalog=COMMAND_SETS,
-                slack=client,
-            )
-
+        channel_id, trigger_id = body.get("channel_id") or "", body.get("trigger_id")
+        invocation = invocations(runtime, client, actor, command_set, channel_id, trigger_id)
         ack(**answer(command_set, invocation, body.get("text") or "").to_dict())
 
     handle_command.__name__ = f"handle_{command_set.command.strip('/')}"

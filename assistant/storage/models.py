@@ -122,6 +122,36 @@ class Target(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AskThread(Base):
+    """The last question understood in a conversation (a thread, or a DM without one), so a
+    follow-up ("and by source?") can build on it from any worker and after a restart."""
+
+    __tablename__ = "ask_threads"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "thread_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))  # "" for a DM's top level
+    understood: Mapped[str] = mapped_column(Text)  # JSON of the parser's `Understood`
+    asked_by: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AskConfirmation(Base):
+    """A Confirm button's one-time token, claimed by the first click: a change asked for in
+    words happens once, however often (or by however many people) the button is pressed."""
+
+    __tablename__ = "ask_confirmations"
+    __table_args__ = (UniqueConstraint("workspace_id", "token"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(32))
+    claimed_by: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Stage(Base):
     __tablename__ = "stages"
     __table_args__ = (UniqueConstraint("workspace_id", "kind", "key"),)

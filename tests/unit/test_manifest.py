@@ -28,3 +28,14 @@ def test_interactivity_home_events_and_scopes():
     assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "files:write", "users:read"} <= scopes
+
+
+def test_questions_can_reach_the_bot():
+    """@mentions in channels and DMs to the bot (issue #17): their events, scopes and the
+    Messages tab a DM is typed in."""
+    manifest = _manifest()
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_mention", "message.im"} <= events
+    assert {"app_mentions:read", "im:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    home = manifest["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is False
