@@ -46,6 +46,8 @@ def pipeline_digest(sql: Sql, ws: int, now: datetime, since: datetime, period, p
         ),
         "outcomes": outcomes(sql, ws, period, previous, len(open_deals)),
         "period": period_dict(period),
+        "results": None,  # a daily digest: only weekly ones report last week's results
+        "target": None,
     }
 
 

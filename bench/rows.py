@@ -117,6 +117,7 @@ def lead_rows(lp: P.LeadPlan, ws: int) -> tuple[tuple, list[tuple]]:
         "status": st["status"],
         "drop_reason": st["drop_reason"],
         "owner_id": st["owner_id"],
+        "external_id": None,
         "action_at": _naive(action_at) if action_at else None,
         "created_by": creator,
         "created_at": at_n,

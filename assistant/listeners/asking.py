@@ -17,6 +17,7 @@ import re
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from assistant.ask import Understood
 from assistant.ask.codec import loads
 from assistant.blocks.ask import CANCEL, CONFIRM, RUN
 from assistant.blocks.common import Reply, error_reply
@@ -131,32 +132,53 @@ def _conversation(body: dict) -> tuple[str, str]:
     return channel_id, DM if channel_id.startswith("D") else str(message.get("ts") or DM)
 
 
+def _confirmation(value: object) -> tuple[Understood, str] | None:
+    """The change and token a Confirm button carries; None for anything forged or stale."""
+    try:
+        data = json.loads(value if isinstance(value, str) else "")
+        understood, token = loads(data.get("run")), data.get("token")
+    except (ValueError, AttributeError):
+        return None
+    if understood is None or not isinstance(token, str) or not token:
+        return None
+    return understood, token
+
+
+def _answer_click(runtime: Runtime, what: str, respond, reply_to) -> None:
+    """After the ack: work out the reply to a click (None: the button was stale or forged)
+    and send it; whatever fails is answered, never raised."""
+
+    def work() -> None:
+        try:
+            reply = reply_to() or error_reply(OUT_OF_DATE)
+        except Exception as err:
+            reply = reply_for(err, what)
+        send(respond, reply)
+
+    runtime.followups.submit(work)
+
+
 def choice_listener(runtime: Runtime):
     """A choice of a question back, or a suggested question: answered in place."""
 
     def handle_ask_choice(ack, body: dict, action: dict, client: WebClient, respond) -> None:
         ack()
 
-        def work() -> None:
+        def reply_to() -> Reply | None:
             understood = loads(action.get("value"))
             if understood is None:
-                send(respond, error_reply(OUT_OF_DATE))
-                return
-            try:
-                actor = actor_of(body, runtime, client)
-                channel, key = _conversation(body)
-                asked = asking.run_choice(understood, runner(runtime, client, actor, channel))
-                if asked.understood is not None and channel:
-                    conversations.remember_question(
-                        runtime.services, actor, channel, key, asked.understood
-                    )
-                reply = asked.reply
-            except Exception as err:
-                reply = reply_for(err, "question choice")
-            reply.replace_original = True
-            send(respond, reply)
+                return None
+            actor = actor_of(body, runtime, client)
+            channel, key = _conversation(body)
+            asked = asking.run_choice(understood, runner(runtime, client, actor, channel))
+            if asked.understood is not None and channel:
+                conversations.remember_question(
+                    runtime.services, actor, channel, key, asked.understood
+                )
+            asked.reply.replace_original = True
+            return asked.reply
 
-        runtime.followups.submit(work)
+        _answer_click(runtime, "question choice", respond, reply_to)
 
     return handle_ask_choice
 
@@ -165,25 +187,15 @@ def confirm_listener(runtime: Runtime):
     def handle_ask_confirm(ack, body: dict, action: dict, client: WebClient, respond) -> None:
         ack()
 
-        def work() -> None:
-            try:
-                value = json.loads(action.get("value") or "")
-                understood, token = loads(value.get("run")), value.get("token")
-            except (ValueError, AttributeError):
-                understood, token = None, None
-            if understood is None or not isinstance(token, str) or not token:
-                send(respond, error_reply(OUT_OF_DATE))
-                return
-            try:
-                actor = actor_of(body, runtime, client)
-                channel, _ = _conversation(body)
-                run = runner(runtime, client, actor, channel)
-                reply = asking.confirm(runtime.services, actor, understood, token, run)
-            except Exception as err:
-                reply = reply_for(err, "confirmed change")
-            send(respond, reply)
+        def reply_to() -> Reply | None:
+            found = _confirmation(action.get("value"))
+            if found is None:
+                return None
+            actor = actor_of(body, runtime, client)
+            run = runner(runtime, client, actor, _conversation(body)[0])
+            return asking.confirm(runtime.services, actor, *found, run)
 
-        runtime.followups.submit(work)
+        _answer_click(runtime, "confirmed change", respond, reply_to)
 
     return handle_ask_confirm
 
@@ -192,18 +204,13 @@ def cancel_listener(runtime: Runtime):
     def handle_ask_cancel(ack, body: dict, action: dict, client: WebClient, respond) -> None:
         ack()
 
-        def work() -> None:
+        def reply_to() -> Reply | None:
             token = action.get("value")
             if not isinstance(token, str) or not token:
-                send(respond, error_reply(OUT_OF_DATE))
-                return
-            try:
-                reply = asking.cancel(runtime.services, actor_of(body, runtime, client), token)
-            except Exception as err:
-                reply = reply_for(err, "cancelled change")
-            send(respond, reply)
+                return None
+            return asking.cancel(runtime.services, actor_of(body, runtime, client), token)
 
-        runtime.followups.submit(work)
+        _answer_click(runtime, "cancelled change", respond, reply_to)
 
     return handle_ask_cancel
 
