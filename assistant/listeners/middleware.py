@@ -16,6 +16,7 @@ import logging
 from slack_bolt import App, BoltResponse
 
 from assistant.commands import may_change_data
+from assistant.listeners.actor import team_of
 from assistant.listeners.replies import reply_for
 from assistant.listeners.runtime import Runtime
 from assistant.services.deliveries import first_delivery
@@ -40,7 +41,8 @@ def delivery_key(body: dict) -> str | None:
 def once_per_delivery(runtime: Runtime):
     def skip_repeated_delivery(body: dict, next) -> BoltResponse | None:
         key = delivery_key(body) if may_change_data(body) else None
-        if key is not None and not _is_first(runtime, key, body.get("team_id")):
+        # Kept with its workspace (buttons and forms name it under "team"), so a purge finds it.
+        if key is not None and not _is_first(runtime, key, team_of(body) or None):
             log.info("ignoring a repeated delivery: %s", key)
             if body.get("command"):
                 return BoltResponse(

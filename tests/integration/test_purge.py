@@ -47,7 +47,8 @@ def everything(db) -> list[str]:
 
 def populate(bot: OAuthBot, team: str, channel: str, at: str = "10:00") -> None:
     """A workspace with a row in every table: install, deals, leads, notes, roles, settings,
-    a subscription with a posted delivery, processed requests."""
+    a subscription with a posted delivery, processed requests, a target, and a plain-word
+    question whose thread and pending confirmation are kept."""
     assert bot.install(team, f"xoxb-{team}")[0] == 200
     run = [
         ("/deal", "new Acme 12k"),
@@ -61,12 +62,41 @@ def populate(bot: OAuthBot, team: str, channel: str, at: str = "10:00") -> None:
         ("/sales", "role <@U0ANA|ana> manager"),
         ("/sales", "settings tz:Europe/Berlin"),
         ("/digest", f"subscribe <#{channel}|x> pipeline daily at {at} tz:UTC"),
+        ("/sales", "target team 50k this quarter"),
     ]
     for command, text in run:
         result = bot.command(command, text, team=team, user="UADMIN")
         assert result.status == 200 and ":warning:" not in result.text, (text, result.text)
+    # Questions in words: a thread remembered for follow-ups, and a change confirmed by click.
+    mention(bot, team, channel, "which deals are in proposal?")
+    ask = mention(bot, team, channel, "move acme to proposal")
+    [confirm] = [
+        button
+        for block in ask.args["blocks"]
+        if block["type"] == "actions"
+        for button in block["elements"]
+        if button["action_id"] == "ask_confirm"
+    ]
+    message = {"type": "message", "user": "UBOT", "ts": "1700000000.000200", "text": "",
+               "blocks": []}  # fmt: skip
+    answered = len(bot.fake.responses())
+    status, _, _ = bot.http.action("ask_confirm", confirm["value"], user_id="UADMIN",
+                                   team_id=team, channel_id=channel, message=message)  # fmt: skip
+    assert status == 200
+    bot.fake.wait_for("respond", answered + 1, timeout=10)
     bot.runtime.followups.shutdown(wait=True)
     bot.runtime.followups = type(bot.runtime.followups)(workers=1)
+
+
+def mention(bot: OAuthBot, team: str, channel: str, words: str):
+    """An @mention of the workspace's bot user; returns the bot's answer in the thread."""
+    bot_user = "UBOT" + team.replace("_", "")
+    ts = f"1700000{len(bot.fake.calls)}.000100"
+    question = {"type": "app_mention", "user": "UADMIN", "text": f"<@{bot_user}> {words}",
+                "ts": ts, "channel": channel, "event_ts": ts}  # fmt: skip
+    posted = len([call for call in bot.fake.calls if call.method == "chat.postMessage"])
+    assert bot.http.event(question, team_id=team)[0] == 200
+    return bot.fake.wait_for("chat.postMessage", posted + 1, timeout=10)[-1]
 
 
 def post_digests(bot: OAuthBot, hour: int = 10) -> None:

@@ -76,6 +76,10 @@ def _seed(bot) -> None:
     bot.command("/deal", "new Others 10k <@U0OTHER|other>", user="UADMIN")
     bot.command("/deal", "new Mine 5k")
     bot.command("/lead", "new Lia email:lia@x.io")
+    # The seed's follow-ups (names learned from users.info, DMs, App Home) finish before the
+    # victim's rows are taken as the reference; otherwise a late one looks like a change.
+    bot.runtime.followups.shutdown(wait=True)
+    bot.runtime.followups = type(bot.runtime.followups)(workers=1)
 
 
 SPECIAL = ("<!channel", "<!here", "<!everyone", "<!subteam")
