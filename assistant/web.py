@@ -1,11 +1,15 @@
 """The HTTP face of the bot: a WSGI router around Bolt plus a small threaded server.
 
 Bolt's own WSGI adapter answers only its events path (and OAuth pages); we add a health check
-and make sure no request ever ends as a bare 500 with a traceback (PRODUCT.md §2).
+and make sure no request ever ends as a bare 500 with a traceback (PRODUCT.md §2). A POST to
+the events path passes a gate first (`slack/verify.py`): a body over the size limit is refused
+before it is read, and only a body Slack signed, with a well-formed fresh timestamp, reaches
+Bolt, which parses it.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import socketserver
@@ -16,6 +20,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from assistant.slack.verify import Refusal, body_length, signature_problem
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -49,10 +55,42 @@ def _healthy(health_check: Callable[[], bool]) -> bool:
         return False
 
 
+def _refuse(start_response: StartResponse, refusal: Refusal, path: str) -> Iterable[bytes]:
+    logger.warning("refused a request to %s: %s", path, refusal.reason)
+    status = {400: "400 Bad Request", 401: "401 Unauthorized", 413: "413 Content Too Large"}
+    # The same answer as Bolt's for a bad signature; the reason stays in our log.
+    return _json(start_response, status[refusal.status], {"error": "invalid request"})
+
+
+def _signed_body(environ: WSGIEnvironment, signing_secret: str) -> bytes | Refusal:
+    """The body, read no further than its declared length, if Slack signed it."""
+    length = body_length(environ.get("CONTENT_LENGTH"))
+    if isinstance(length, Refusal):
+        return length
+    try:
+        body = environ["wsgi.input"].read(length) if length else b""
+    except OSError as err:  # the client went away or stalled past the socket timeout
+        return Refusal(400, f"body not received ({type(err).__name__})")
+    if len(body) != length:
+        return Refusal(400, f"body shorter than its Content-Length ({len(body)} < {length})")
+    problem = signature_problem(
+        signing_secret,
+        body,
+        environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+        environ.get("HTTP_X_SLACK_SIGNATURE"),
+    )
+    return Refusal(401, problem) if problem else body
+
+
 def create_wsgi_app(
-    bolt_app: App, health_check: Callable[[], bool], events_path: str = EVENTS_PATH
+    bolt_app: App,
+    health_check: Callable[[], bool],
+    *,
+    signing_secret: str,
+    events_path: str = EVENTS_PATH,
 ) -> WSGIApplication:
-    """Route Slack traffic to Bolt, `GET /healthz` to `health_check`, everything else to 404."""
+    """Route Slack traffic to Bolt, `GET /healthz` to `health_check`, everything else to 404.
+    Events are checked against `signing_secret` before Bolt sees them."""
     slack_handler = SlackRequestHandler(bolt_app, path=events_path)
     oauth_flow = bolt_app.oauth_flow
     # Only when OAuth is configured do the install page and redirect exist.
@@ -70,6 +108,12 @@ def create_wsgi_app(
         )
         if not is_slack:
             return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+        if method == "POST":
+            body = _signed_body(environ, signing_secret)
+            if isinstance(body, Refusal):
+                return _refuse(start_response, body, path)
+            # Bolt reads the body again, from the bytes already read and checked.
+            environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
             # Bolt's adapter builds the whole body before calling start_response, so an error
             # here has not sent anything yet and a clean JSON 500 can still go out.
@@ -96,6 +140,10 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 class _QuietHandler(WSGIRequestHandler):
     """Send wsgiref's stderr access log to logging instead."""
+
+    # A client that stops sending half way frees its thread after this many seconds (Slack
+    # itself gives up on an answer after 3).
+    timeout = 30
 
     def log_message(self, format: str, *args: Any) -> None:
         access_logger.debug("%s " + format, self.address_string(), *args)
