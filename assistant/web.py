@@ -21,6 +21,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from assistant.logsafe import clip
 from assistant.slack.verify import Refusal, body_length, signature_problem
 
 if TYPE_CHECKING:
@@ -55,31 +56,41 @@ def _healthy(health_check: Callable[[], bool]) -> bool:
         return False
 
 
-def _refuse(start_response: StartResponse, refusal: Refusal, path: str) -> Iterable[bytes]:
-    logger.warning("refused a request to %s: %s", path, refusal.reason)
+def _refuse(
+    start_response: StartResponse, refusal: Refusal, environ: WSGIEnvironment, body: bytes
+) -> Iterable[bytes]:
+    # One line, whatever was sent: the body clipped and escaped, so a 50 MB POST is not a
+    # 50 MB line and a newline in it cannot forge a record of its own.
+    logger.warning(
+        "refused a request to %s: %s (timestamp %s; body %s)",
+        clip(environ.get("PATH_INFO", "")),
+        refusal.reason,
+        clip(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "none"), 40),
+        clip(body) if body else "not read",
+    )
     status = {400: "400 Bad Request", 401: "401 Unauthorized", 413: "413 Content Too Large"}
     # The same answer as Bolt's for a bad signature; the reason stays in our log.
     return _json(start_response, status[refusal.status], {"error": "invalid request"})
 
 
-def _signed_body(environ: WSGIEnvironment, signing_secret: str) -> bytes | Refusal:
-    """The body, read no further than its declared length, if Slack signed it."""
+def _signed_body(environ: WSGIEnvironment, signing_secret: str) -> tuple[bytes, Refusal | None]:
+    """The body, read no further than its declared length, and why it is refused if it is."""
     length = body_length(environ.get("CONTENT_LENGTH"))
     if isinstance(length, Refusal):
-        return length
+        return b"", length
     try:
         body = environ["wsgi.input"].read(length) if length else b""
     except OSError as err:  # the client went away or stalled past the socket timeout
-        return Refusal(400, f"body not received ({type(err).__name__})")
+        return b"", Refusal(400, f"body not received ({type(err).__name__})")
     if len(body) != length:
-        return Refusal(400, f"body shorter than its Content-Length ({len(body)} < {length})")
+        return body, Refusal(400, f"body shorter than its Content-Length ({len(body):,})")
     problem = signature_problem(
         signing_secret,
         body,
         environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
         environ.get("HTTP_X_SLACK_SIGNATURE"),
     )
-    return Refusal(401, problem) if problem else body
+    return body, Refusal(401, problem) if problem else None
 
 
 def create_wsgi_app(
@@ -109,9 +120,9 @@ def create_wsgi_app(
         if not is_slack:
             return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
         if method == "POST":
-            body = _signed_body(environ, signing_secret)
-            if isinstance(body, Refusal):
-                return _refuse(start_response, body, path)
+            body, refusal = _signed_body(environ, signing_secret)
+            if refusal is not None:
+                return _refuse(start_response, refusal, environ, body)
             # Bolt reads the body again, from the bytes already read and checked.
             environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
@@ -146,7 +157,9 @@ class _QuietHandler(WSGIRequestHandler):
     timeout = 30
 
     def log_message(self, format: str, *args: Any) -> None:
-        access_logger.debug("%s " + format, self.address_string(), *args)
+        # The request line is the client's own text (and wsgiref's escaping is in the method
+        # this replaces).
+        access_logger.debug("%s %s", self.address_string(), clip(format % args))
 
 
 def _make_server(wsgi_app: WSGIApplication, host: str, port: int) -> WSGIServer:

@@ -18,6 +18,7 @@ from slack_bolt import App, BoltResponse
 from assistant.commands import may_change_data
 from assistant.listeners.replies import reply_for
 from assistant.listeners.runtime import Runtime
+from assistant.logsafe import clip
 from assistant.services.deliveries import first_delivery
 from assistant.storage.database import DatabaseUnavailable
 
@@ -41,7 +42,7 @@ def once_per_delivery(runtime: Runtime):
     def skip_repeated_delivery(body: dict, next) -> BoltResponse | None:
         key = delivery_key(body) if may_change_data(body) else None
         if key is not None and not _is_first(runtime, key, body.get("team_id")):
-            log.info("ignoring a repeated delivery: %s", key)
+            log.info("ignoring a repeated delivery: %s", clip(key))
             if body.get("command"):
                 return BoltResponse(
                     status=200, body={"response_type": "ephemeral", "text": ALREADY}

@@ -126,6 +126,8 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(bot, logs, tally, me
     # No body is sent: a server that tried to read the declared length would still be waiting.
     answer = _headers_only(bot, str(megabytes * 1_000_000))
     assert answer.startswith(b"HTTP/1.0 413") or answer.startswith(b"HTTP/1.1 413"), answer[:80]
+    (line,) = [r.getMessage() for r in logs.records if "refused a request" in r.getMessage()]
+    assert "limit" in line and "not read" in line  # one line: the size, never the body
     tally("gate", "body over 1 MB, refused unread")
     _assert_no_traceback(logs)
 
