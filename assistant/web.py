@@ -3,8 +3,8 @@
 Bolt's own WSGI adapter answers only its events path (and OAuth pages); we add a health check
 and make sure no request ever ends as a bare 500 with a traceback (PRODUCT.md §2). A POST to
 the events path passes a gate first (`slack/verify.py`): a body over the size limit is refused
-before it is read, and only a body Slack signed, with a well-formed fresh timestamp, reaches
-Bolt, which parses it.
+before it is read, and only a body Slack signed, with a well-formed fresh timestamp, and shaped
+as Slack shapes its payloads (`slack/payloads.py`) reaches Bolt.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from assistant.logsafe import clip
+from assistant.slack import payloads
 from assistant.slack.verify import Refusal, body_length, signature_problem
 
 if TYPE_CHECKING:
@@ -71,6 +72,31 @@ def _refuse(
     status = {400: "400 Bad Request", 401: "401 Unauthorized", 413: "413 Content Too Large"}
     # The same answer as Bolt's for a bad signature; the reason stays in our log.
     return _json(start_response, status[refusal.status], {"error": "invalid request"})
+
+
+# What someone who typed a slash command reads when Slack sent us something we can't use.
+MALFORMED_COMMAND = (
+    "That request reached the bot incomplete, so nothing was done. Please try again."
+)
+
+
+def _ignore(
+    start_response: StartResponse, malformed: payloads.Malformed, body: bytes
+) -> Iterable[bytes]:
+    """A signed payload we can't read: 200 (Slack would retry an error) and nothing done."""
+    logger.warning("ignored a malformed Slack payload: %s (body %s)", malformed.reason, clip(body))
+    if malformed.is_command:
+        return _json(
+            start_response, "200 OK", {"response_type": "ephemeral", "text": MALFORMED_COMMAND}
+        )
+    start_response("200 OK", [("Content-Length", "0")])
+    return [b""]
+
+
+def _content_type(environ: WSGIEnvironment) -> str | None:
+    # As Bolt reads it (request/internals.py, extract_content_type).
+    value = environ.get("CONTENT_TYPE")
+    return value.split(";")[0] if value else None
 
 
 def _signed_body(environ: WSGIEnvironment, signing_secret: str) -> tuple[bytes, Refusal | None]:
@@ -123,6 +149,9 @@ def create_wsgi_app(
             body, refusal = _signed_body(environ, signing_secret)
             if refusal is not None:
                 return _refuse(start_response, refusal, environ, body)
+            malformed = payloads.problem(body.decode(), _content_type(environ))
+            if malformed is not None:
+                return _ignore(start_response, malformed, body)
             # Bolt reads the body again, from the bytes already read and checked.
             environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
