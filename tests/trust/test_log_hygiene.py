@@ -106,11 +106,10 @@ def test_bolts_unhandled_request_line_is_clipped(bot, logs, tally):
     tally("logs", "Bolt's own line with a body, clipped")
 
 
-def test_clip_escapes_every_character_that_breaks_a_line_or_hides_text(tally):
+def test_clip_escapes_every_character_that_breaks_a_line_or_hides_text():
     for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0x202E, 0x2066, 0x200B]:
         shown = clip(f"a{chr(code)}b")
         assert chr(code) not in shown and shown.startswith("a\\") and shown.endswith("b")
-        tally("logs", "characters escaped")
     assert clip("x" * 5000) == "x" * MAX_LOGGED + "… (5,000 characters)"
     assert clip(b"\xff" * 3, 2) == "\ufffd\ufffd… (3 bytes)"
     assert clip(json.dumps({"ok": 1})) == '{"ok": 1}'
