@@ -20,6 +20,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 
 from assistant.logsafe import clip
 from assistant.slack import payloads
@@ -119,6 +122,16 @@ def _signed_body(environ: WSGIEnvironment, signing_secret: str) -> tuple[bytes, 
     return body, Refusal(401, problem) if problem else None
 
 
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, with bodies read as the gate read them (`payloads.parse`)."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        bolt_request = BoltRequest(
+            body=request.get_body(), query=request.query_string, headers=request.get_headers()
+        )
+        return self.app.dispatch(payloads.read_as_parsed(bolt_request))
+
+
 def create_wsgi_app(
     bolt_app: App,
     health_check: Callable[[], bool],
@@ -128,7 +141,7 @@ def create_wsgi_app(
 ) -> WSGIApplication:
     """Route Slack traffic to Bolt, `GET /healthz` to `health_check`, everything else to 404.
     Events are checked against `signing_secret` before Bolt sees them."""
-    slack_handler = SlackRequestHandler(bolt_app, path=events_path)
+    slack_handler = _SlackHandler(bolt_app, path=events_path)
     oauth_flow = bolt_app.oauth_flow
     # Only when OAuth is configured do the install page and redirect exist.
     oauth_paths = {oauth_flow.install_path, oauth_flow.redirect_uri_path} if oauth_flow else set()

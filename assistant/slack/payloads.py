@@ -11,10 +11,14 @@ The rules are the fields Bolt and our listeners read, in the types Slack documen
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
-from slack_bolt.request.internals import parse_body
+from slack_bolt.context import BoltContext
+from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 
 from assistant.domain.limits import MAX_PAYLOAD_DEPTH
 
@@ -42,11 +46,32 @@ class Malformed:
     is_command: bool = False
 
 
+def parse(raw_body: str, content_type: str | None) -> Any:
+    """A body as Bolt reads it (request/internals.py, parse_body), but a form is an interaction
+    only when it has a `payload` field. Bolt looks for the word anywhere in the body, so a slash
+    command whose text, channel or team name said "payload" was read as empty and answered 404.
+    Raises ValueError (or RecursionError) for what is not JSON."""
+    if not raw_body:
+        return {}
+    if content_type == "application/json" or raw_body.startswith("{"):
+        return json.loads(raw_body)
+    fields = dict(parse_qsl(raw_body, keep_blank_values=True))
+    return json.loads(fields["payload"]) if "payload" in fields else fields
+
+
+def read_as_parsed(request: BoltRequest) -> BoltRequest:
+    """`request` with the body `parse()` reads, and the context Bolt builds from it."""
+    body = parse(request.raw_body, request.content_type)
+    if body != request.body:
+        request.body = body
+        request.context = build_context(BoltContext({}), body)
+    return request
+
+
 def problem(raw_body: str, content_type: str | None) -> Malformed | None:
-    """What is wrong with this body, read exactly as Bolt will read it; None when nothing."""
+    """What is wrong with this body, read as Bolt will get it; None when nothing."""
     try:
-        # Bolt's own parser, so that what is checked is what Bolt gets.
-        body: Any = parse_body(raw_body, content_type)
+        body: Any = parse(raw_body, content_type)
     except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
         return Malformed("not valid JSON or form data")
     if not isinstance(body, dict):

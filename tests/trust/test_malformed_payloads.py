@@ -133,24 +133,24 @@ def _command_body(change: Change) -> str:
     return urlencode(fields)
 
 
-def _cases() -> list[tuple[str, str, str, bool]]:
-    """(name, body, content type, is a command) for every malformed payload."""
+def _cases() -> list[tuple[str, str, str, str, bool]]:
+    """(group, name, body, content type, is a command) for every malformed payload."""
     cases = []
     for name, (make, change) in INTERACTIONS.items():
         payload = make()
         change(payload)
-        cases.append((name, urlencode({"payload": json.dumps(payload)}), FORM, False))
+        group = name.split(",")[0]
+        cases.append((group, name, urlencode({"payload": json.dumps(payload)}), FORM, False))
     for name, (event, change) in EVENTS.items():
         envelope = json.loads(event_body(json.loads(json.dumps(event))))
         change(envelope)
-        cases.append((name, json.dumps(envelope), JSON, False))
+        cases.append(("event", name, json.dumps(envelope), JSON, False))
     for name, (body, content_type) in OTHER_BODIES.items():
-        cases.append((name, body, content_type, False))
+        cases.append(("body not an object, or not JSON", name, body, content_type, False))
     for name, change in COMMANDS.items():
-        cases.append((name, _command_body(change), FORM, True))
-    cases.append(
-        ("command a number, as JSON", json.dumps({"command": 5, "user_id": "U"}), JSON, True)
-    )
+        cases.append(("slash command", name, _command_body(change), FORM, True))
+    numbered = json.dumps({"command": 5, "user_id": "U", "team_id": "T_TEST"})
+    cases.append(("slash command", "command a number, as JSON", numbered, JSON, True))
     return cases
 
 
@@ -164,7 +164,7 @@ def test_signed_malformed_payloads_get_200_and_change_nothing(bot, logs, tally):
     bot.command("/deal", "new Acme 12k")
     bot.fake.wait_for("views.publish", 1)  # the creator's Home refresh, after the reply
     before, calls = state(bot), len(bot.fake.calls)
-    for name, body, content_type, is_command in _cases():
+    for group, name, body, content_type, is_command in _cases():
         logs.clear()
         status, _, raw = bot.http.post(body, content_type)
         assert status == 200, (name, status, raw[:300])
@@ -179,7 +179,7 @@ def test_signed_malformed_payloads_get_200_and_change_nothing(bot, logs, tally):
             r.getMessage() for r in logs.records if "malformed Slack payload" in r.getMessage()
         ]
         assert len(lines) == 1 and "\n" not in lines[0], (name, lines)
-        tally("malformed", name.split(",")[0])
+        tally("malformed", group)
     time.sleep(0.3)  # anything a listener had queued would have reached the fake by now
     bot.runtime.followups.shutdown(wait=True)
     assert state(bot) == before

@@ -147,3 +147,17 @@ def test_a_body_just_under_the_limit_is_still_read_and_checked(bot, tally):
     status, _, raw = bot.http.post(body, FORM)
     assert status == 200 and "went wrong" not in raw
     assert bot.http.post(body, FORM, signature="v0=" + "0" * 64)[0] == 401
+
+
+@pytest.mark.parametrize(
+    "where", [{"text": "new The payload deal 1k"}, {"channel_name": "payload"},
+              {"team_domain": "payload-co"}, {"user_name": "payload"}],
+    ids=["text", "channel", "team", "user"],
+)  # fmt: skip
+def test_a_command_that_says_payload_is_answered(bot, tally, where):
+    """Bolt read any form body containing the word "payload" as an interaction payload, found
+    none, and answered 404: Slack showed the user an error for a plain command."""
+    text = where.pop("text", "new Acme 1k")
+    result = bot.command("/deal", text, **where)
+    assert result.status == 200 and "#1" in result.text, result.raw[:300]
+    tally("gate", "command saying 'payload'")
