@@ -16,7 +16,7 @@ import argparse
 import logging
 import sys
 
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from assistant.config import MissingSetting, load_settings
 from assistant.demo.console import console_main
@@ -25,8 +25,9 @@ from assistant.storage.database import DatabaseUnavailable
 from assistant.transfer.scope import LOCAL_TEAM
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# The database refused a connection, the URL does not parse, or names no known database.
-DATABASE_FAILURES = (DatabaseUnavailable, DBAPIError, ArgumentError)
+# The database can't be reached or opened, the URL does not parse, or names a database we
+# don't support. (A statement the database refuses is a bug, and keeps its traceback.)
+DATABASE_FAILURES = (DatabaseUnavailable, OperationalError, InterfaceError, ArgumentError)
 
 
 def main(argv: list[str] | None = None) -> int:
