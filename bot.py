@@ -16,12 +16,18 @@ import argparse
 import logging
 import sys
 
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
 from assistant.config import MissingSetting, load_settings
 from assistant.demo.console import console_main
 from assistant.demo.console import main as demo_main
+from assistant.storage.database import DatabaseUnavailable
 from assistant.transfer.scope import LOCAL_TEAM
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The database can't be reached or opened, the URL does not parse, or names a database we
+# don't support. (A statement the database refuses is a bug, and keeps its traceback.)
+DATABASE_FAILURES = (DatabaseUnavailable, OperationalError, InterfaceError, ArgumentError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     except MissingSetting as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except DATABASE_FAILURES as err:
+        return _database_failed(err, settings.database_url)
     except KeyboardInterrupt:
         return 0
 
@@ -89,11 +97,26 @@ def _transfer(argv: list[str]) -> int:
 
     try:
         settings = load_settings()
+        _upgrade_quietly(settings.database_url)
     except MissingSetting as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    _upgrade_quietly(settings.database_url)
+    except DATABASE_FAILURES as err:
+        return _database_failed(err, settings.database_url)
     return cli.main(argv, settings.database_url, default_timezone=settings.timezone)
+
+
+def _database_failed(err: Exception, url: str) -> int:
+    """One line and exit status 2 (transfer/cli.py's promise), instead of SQLAlchemy's
+    hundred-line traceback, when the database can't be reached or its URL is wrong."""
+    from assistant.storage.database import failure_reason, shown_url
+
+    hint = "check DATABASE_URL" if isinstance(err, ArgumentError) else "is it running?"
+    print(
+        f"error: cannot use the database at {shown_url(url)}: {failure_reason(err)} ({hint})",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _upgrade_quietly(url: str) -> None:

@@ -9,6 +9,7 @@ from assistant import listeners
 from assistant.config import Settings
 from assistant.listeners.oauth import build_oauth_flow
 from assistant.listeners.runtime import Runtime
+from assistant.logsafe import one_line_logs
 from assistant.slack.client import web_client
 
 
@@ -35,4 +36,7 @@ def create_app(settings: Settings, runtime: Runtime, client: WebClient | None = 
         request_verification_enabled=not settings.socket_mode,
     )
     listeners.register(app, runtime)
+    # Bolt writes whole request bodies into these loggers' lines (a failed signature check, an
+    # unhandled request): one clipped line each instead.
+    one_line_logs("slack_bolt.RequestVerification", "slack_bolt.App")
     return app

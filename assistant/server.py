@@ -39,7 +39,10 @@ def build_wsgi(settings: Settings):
     services = build_services(settings)
     runtime = Runtime(services=services)
     app = create_app(settings, runtime, make_web_client(settings))
-    return create_wsgi_app(app, services.db.is_healthy), runtime
+    wsgi = create_wsgi_app(
+        app, services.db.is_healthy, signing_secret=settings.slack_signing_secret or ""
+    )
+    return wsgi, runtime
 
 
 def scheduler_client(settings: Settings, token: str | None = None) -> WebClient:

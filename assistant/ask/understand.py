@@ -25,6 +25,7 @@ from assistant.ask.names import matcher_for
 from assistant.ask.reading import Reading, read
 from assistant.ask.resolve import KINDS, resolve
 from assistant.ask.vocabulary import Vocabulary
+from assistant.logsafe import clip
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def understand(
     try:
         return _understand(text, vocabulary, now, tz, previous)
     except Exception:  # a question must never break the bot; it is one it didn't understand
-        log.exception("could not read the question %r", str(text)[:200])
+        log.exception("could not read the question %s", clip(text))
         return answers.not_understood(answers.CONFUSED, "", vocabulary)
 
 

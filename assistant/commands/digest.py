@@ -14,6 +14,7 @@ from assistant.digests.send import send_now
 from assistant.domain.errors import DomainError, InvalidInput
 from assistant.domain.schedule import DIGEST_KINDS, FREQUENCIES, WEEKDAYS, Schedule
 from assistant.domain.suggest import closest
+from assistant.logsafe import clip
 from assistant.services import roles, settings, subscriptions
 
 log = logging.getLogger(__name__)
@@ -138,14 +139,16 @@ def _post(inv: Invocation, target: str, kind: str) -> None:
     except DomainError as err:  # DigestNotPosted among them: it says why and what to do
         text = f":warning: {err.message}"
     except Exception:
-        log.exception("digest send to %s failed", target)
+        log.exception("digest send to %s failed", clip(target))
         text = f":warning: The digest was not posted to {channel(target)}; something went wrong."
     try:
         inv.slack.chat_postEphemeral(  # type: ignore[union-attr]
             channel=inv.channel_id, user=inv.actor.user_id, text=text
         )
     except Exception:
-        log.warning("could not tell %s that the digest failed", inv.actor.user_id, exc_info=True)
+        log.warning(
+            "could not tell %s that the digest failed", clip(inv.actor.user_id), exc_info=True
+        )
 
 
 COMMANDS = CommandSet(

@@ -33,7 +33,7 @@ from assistant.domain.errors import DomainError, NotFound
 from assistant.services.context import Actor, Services, utc_now
 from assistant.services.people import slack_names
 from assistant.services.workspaces import named_or_only
-from assistant.storage.database import Database, DatabaseUnavailable
+from assistant.storage.database import Database, DatabaseUnavailable, failure_reason
 from assistant.storage.migrate import upgrade_if_needed
 
 LOG_FILE = OUTPUT_DIR / "demo.log"
@@ -85,8 +85,7 @@ def _guarded(db: Database, what: str, run) -> int:
         print("\nStopped.", file=sys.stderr)
         return 130
     except (DatabaseUnavailable, OperationalError) as err:
-        reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
-        print(f"{what} cannot reach its database: {reason}", file=sys.stderr)
+        print(f"{what} cannot reach its database: {failure_reason(err)}", file=sys.stderr)
         return UNKNOWN
     except (store.NotTheDemo, DomainError) as err:
         print(f"{what} stopped: {err}", file=sys.stderr)

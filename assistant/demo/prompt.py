@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.commands import all_command_sets
 from assistant.demo.session import DEMO_WORDS, DemoSession
+from assistant.logsafe import clip
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def repl(session: DemoSession, banner: str) -> int:
             except KeyboardInterrupt:
                 session.print("(interrupted)")
             except Exception:  # a bug must not end the session with a stack trace
-                log.exception("demo line failed: %s", line)
+                log.exception("demo line failed: %s", clip(line))
                 session.print("Something went wrong; the details are in demo-output/demo.log.")
     finally:
         if readline is not None:

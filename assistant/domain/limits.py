@@ -18,3 +18,8 @@ MAX_USER_ID = 32  # Slack user ids, or the names imported owners keep until mapp
 MAX_HISTORY_DETAIL = 200  # a note's text as its history row shows it
 
 LIST_LIMIT = 500  # rows a list reads at most; the rest is counted
+
+# Requests and logs: what a stranger can send decides neither our memory nor our log size.
+MAX_REQUEST_BODY = 1_000_000  # bytes of one request; Slack's own payloads stay far below
+MAX_PAYLOAD_DEPTH = 64  # nesting of a payload's JSON; Slack's go about a dozen deep
+MAX_LOGGED = 300  # characters of anything a user sent that one log line shows

@@ -17,6 +17,7 @@ from assistant.blocks.common import mention, section
 from assistant.blocks.deals import card_reply, feed_text
 from assistant.commands.home import home_for
 from assistant.domain.text import is_slack_user_id
+from assistant.logsafe import clip
 from assistant.services.context import Actor, Services
 from assistant.services.queries import deal_card
 from assistant.services.settings import get_settings
@@ -85,7 +86,7 @@ def publish_home(services: Services, client: WebClient, actor: Actor) -> None:
     try:
         client.views_publish(user_id=actor.user_id, view=view)
     except Exception as err:
-        log.warning("views.publish for %s failed: %s", actor.user_id, classify(err).reason)
+        log.warning("views.publish for %s failed: %s", clip(actor.user_id), classify(err).reason)
 
 
 def _safely(what: str, job, *args) -> None:

@@ -19,6 +19,7 @@ from assistant.commands import may_change_data
 from assistant.listeners.actor import team_of
 from assistant.listeners.replies import reply_for
 from assistant.listeners.runtime import Runtime
+from assistant.logsafe import clip
 from assistant.services.deliveries import first_delivery
 from assistant.storage.database import DatabaseUnavailable
 
@@ -43,7 +44,7 @@ def once_per_delivery(runtime: Runtime):
         key = delivery_key(body) if may_change_data(body) else None
         # Kept with its workspace (buttons and forms name it under "team"), so a purge finds it.
         if key is not None and not _is_first(runtime, key, team_of(body) or None):
-            log.info("ignoring a repeated delivery: %s", key)
+            log.info("ignoring a repeated delivery: %s", clip(key))
             if body.get("command"):
                 return BoltResponse(
                     status=200, body={"response_type": "ephemeral", "text": ALREADY}

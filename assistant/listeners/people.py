@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from slack_sdk import WebClient
 
+from assistant.logsafe import clip
 from assistant.services import people
 from assistant.services.context import Services
 from assistant.services.people import SlackProfile
@@ -68,7 +69,7 @@ def _ask(client: WebClient, user_id: str) -> SlackProfile | None:
     try:
         return profile_of(client.users_info(user=user_id).get("user") or {})
     except Exception as err:
-        log.info("users.info for %s failed: %s", user_id, classify(err).reason)
+        log.info("users.info for %s failed: %s", clip(user_id), classify(err).reason)
         return None
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from assistant.blocks.common import Reply, error_reply, escape
 from assistant.commands.framework import CommandSet, Invocation
 from assistant.domain.errors import DomainError
+from assistant.logsafe import clip
 from assistant.storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,10 @@ def message_for(error: Exception, where: str) -> str:
     if isinstance(error, DomainError):
         return escape(error.message)
     if isinstance(error, DatabaseUnavailable):
-        log.warning("database unavailable during %s", where, exc_info=error)
+        log.warning("database unavailable during %s", clip(where), exc_info=error)
         return UNAVAILABLE
     reference = uuid.uuid4().hex[:8]
-    log.error("%s failed (ref %s)", where, reference, exc_info=error)
+    log.error("%s failed (ref %s)", clip(where), reference, exc_info=error)
     return f"Something went wrong on our side and nothing was changed (ref `{reference}`)."
 
 

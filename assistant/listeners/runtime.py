@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from assistant.listeners.people import remember_user
+from assistant.logsafe import clip
 from assistant.services.context import Services
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class SlackAdmins:
         try:
             user = client.users_info(user=user_id).get("user") or {}
         except (SlackApiError, OSError):
-            log.warning("users.info failed for %s; treating as not a Slack admin", user_id)
+            log.warning("users.info failed for %s; treating as not a Slack admin", clip(user_id))
             return False
         self._on_user(team_id, user)
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

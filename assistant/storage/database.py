@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            # Rather than SQLAlchemy looking for a driver (MySQLdb, ...) we never install.
+            raise ArgumentError(f"{self.dialect} is not supported; use SQLite or PostgreSQL")
         if self.is_sqlite:
             self.write_engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)
@@ -153,6 +156,21 @@ _OUTAGE_MARKERS = (
     "connection is closed",
     "unable to open database file",
 )
+
+
+def failure_reason(err: BaseException) -> str:
+    """The first line of the driver's own message (SQLAlchemy's adds the SQL and a link; the
+    driver's rest is hints over several lines), for a one-line error on the command line."""
+    lines = str(getattr(err, "orig", None) or err).strip().splitlines()
+    return lines[0].strip() if lines else type(err).__name__
+
+
+def shown_url(url: str) -> str:
+    """The database URL without its password, or as typed if it does not parse."""
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL shows itself; it has no password field to hide
+        return url
 
 
 def _is_connection_error(err: DBAPIError) -> bool:

@@ -78,7 +78,7 @@ class Bot:
         """The real app for `self.settings`, behind a real HTTP server on loopback."""
         self.runtime = Runtime(services=self.services, followups=FollowUps(workers=2))
         self.app = create_app(self.settings, self.runtime, make_web_client(self.settings))
-        wsgi = create_wsgi_app(self.app, self.services.db.is_healthy)
+        wsgi = create_wsgi_app(self.app, self.services.db.is_healthy, signing_secret=SECRET)
         self.server, _thread, self.base_url = start_in_thread(wsgi)
         self.http = SlackHttpClient(self.base_url, SECRET, response_url=self.fake.response_url())
 

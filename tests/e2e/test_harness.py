@@ -52,7 +52,9 @@ class Harness:
         # Starts after the fake: App(token=...) calls auth.test while being built.
         self.app = App(signing_secret=SECRET, client=client, process_before_response=True)
         self.app.command("/ping")(self._ping)
-        self.server, _, self.base_url = start_in_thread(create_wsgi_app(self.app, self._health))
+        self.server, _, self.base_url = start_in_thread(
+            create_wsgi_app(self.app, self._health, signing_secret=SECRET)
+        )
         self.http = SlackHttpClient(self.base_url, SECRET, response_url=fake.response_url("ping"))
 
     def _ping(self, ack: Any, respond: Any, client: WebClient, command: dict[str, Any]) -> None:

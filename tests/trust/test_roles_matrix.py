@@ -218,6 +218,10 @@ def test_every_changing_action_for_one_role(bot, role, tally):
         if role in action.allowed:
             continue
         probe = _Prepared(bot, target, action)
+        # Targets made for someone else DM their owner after the reply, on the follow-up
+        # pool: let those land before counting posts.
+        bot.runtime.followups.shutdown(wait=True)
+        bot.runtime.followups = FollowUps(workers=2)
         before = state(bot)
         posts = len(bot.fake.calls_to("chat.postMessage"))
         probe.fire(user)
