@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bench import digests_results
 from bench.canon import canon, first_difference
 from bench.measure import measure, run_child
 from bench.plan import NOW, Spec
 
-DIGESTS = ("pipeline", "funnel")
+DIGESTS = ("pipeline", "funnel", *digests_results.DIGESTS)
 SIDES = ("product", "floor")
 
 
@@ -67,6 +68,7 @@ def run_case(url: str, digest: str, side: str, repeat: int) -> dict:
         "side": side,
         "repeat": repeat,
         **periods(),
+        **digests_results.periods(),
     }
     return run_child("bench.digests", args)
 
@@ -108,6 +110,8 @@ def run(
 
 
 def _child(args: dict) -> dict:
+    if args["digest"] in digests_results.DIGESTS:
+        return digests_results.child(args)
     now = datetime.fromisoformat(args["now"])
     since = datetime.fromisoformat(args["since"])
 
