@@ -56,6 +56,7 @@ def forecast(session: Session, workspace_id: int, period: Period) -> Forecast:
     ).all()
     undated = session.scalar(select(func.count()).where(*is_open, Deal.close_date.is_(None)))
     basis = period.previous()
+    closed = closed_in(session, workspace_id, basis, cycles=False, open_deals=False)
     return Forecast(
         period=period,
         first_day=first,
@@ -66,6 +67,6 @@ def forecast(session: Session, workspace_id: int, period: Period) -> Forecast:
         weighted_value=sum(((r[3] or ZERO) * stages.get(r[0]).probability for r in rows), ZERO),
         unpriced_count=sum(r[1] - r[2] for r in rows),
         no_close_date_count=undated,
-        win_rate=closed_in(session, workspace_id, basis)[CURRENT].win_rate,
+        win_rate=closed[CURRENT].win_rate,
         win_rate_period=basis,
     )

@@ -30,7 +30,7 @@ class Outcomes:
 
 
 def outcomes(session: Session, workspace_id: int, period: Period) -> Outcomes:
-    closed = closed_in(session, workspace_id, period)
+    closed = closed_in(session, workspace_id, period, open_deals=False)  # not shown
     now, before = closed[CURRENT], closed[PREVIOUS]
     return Outcomes(
         period=period,

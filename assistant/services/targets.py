@@ -135,7 +135,8 @@ def _view(session: Session, workspace_id: int, target: Target, now: datetime) ->
     so_far = Period(target.starts_at, min(target.ends_at, now), target.label)
     won = ZERO
     if so_far.end > so_far.start:
-        won = closed_in(session, workspace_id, so_far, owner)[CURRENT].won_value
+        closed = closed_in(session, workspace_id, so_far, owner, cycles=False, open_deals=False)
+        won = closed[CURRENT].won_value
     mine = (Deal.workspace_id == workspace_id,) + ((Deal.owner_id == owner,) if owner else ())
     rest_from = max(now, target.starts_at).date()
     expected = session.scalar(
@@ -155,7 +156,7 @@ def _view(session: Session, workspace_id: int, target: Target, now: datetime) ->
 def _needed(session: Session, workspace_id: int, owner: str | None, now: datetime) -> float | None:
     """1 ÷ the win rate (`/pipeline results`' own) of the last 365 days, to a tenth."""
     year = Period(now - WIN_RATE_WINDOW, now, "the last 365 days")
-    closed = closed_in(session, workspace_id, year, owner)[CURRENT]
+    closed = closed_in(session, workspace_id, year, owner, cycles=False, open_deals=False)[CURRENT]
     if not closed.won_count:
         return None
     # closed ÷ won exactly, half up to a tenth (not 1 ÷ a float rate: 41/20 is 2.1, not 2.0).
