@@ -6,7 +6,8 @@ stuck list, outcomes) or `daily_funnel_period` + `reports.funnel_digest_data` (f
 campaigns) exactly as the digest composer does; the floor computes the same figures with the
 hand-written SQL of `bench.floor`. Both are reduced to `bench.canon` form and must be equal.
 Block Kit rendering and charts are not timed (charts take about half a second each, see
-`assistant/digests/compose.py`); the data is what grows with the database.
+`assistant/digests/compose.py`); the data is what grows with the database. `/pipeline results`
+and `/funnel cohorts` are cases here too (issue #16), run by `bench.digests_results`.
 """
 
 from __future__ import annotations
