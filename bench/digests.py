@@ -6,7 +6,8 @@ stuck list, outcomes) or `daily_funnel_period` + `reports.funnel_digest_data` (f
 campaigns) exactly as the digest composer does; the floor computes the same figures with the
 hand-written SQL of `bench.floor`. Both are reduced to `bench.canon` form and must be equal.
 Block Kit rendering and charts are not timed (charts take about half a second each, see
-`assistant/digests/compose.py`); the data is what grows with the database.
+`assistant/digests/compose.py`); the data is what grows with the database. `/pipeline results`
+and `/funnel cohorts` are cases here too (issue #16), run by `bench.digests_results`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bench import digests_results
 from bench.canon import canon, first_difference
 from bench.measure import measure, run_child
 from bench.plan import NOW, Spec
 
-DIGESTS = ("pipeline", "funnel")
+DIGESTS = ("pipeline", "funnel", *digests_results.DIGESTS)
 SIDES = ("product", "floor")
 
 
@@ -67,6 +69,7 @@ def run_case(url: str, digest: str, side: str, repeat: int) -> dict:
         "side": side,
         "repeat": repeat,
         **periods(),
+        **digests_results.periods(),
     }
     return run_child("bench.digests", args)
 
@@ -108,6 +111,8 @@ def run(
 
 
 def _child(args: dict) -> dict:
+    if args["digest"] in digests_results.DIGESTS:
+        return digests_results.child(args)
     now = datetime.fromisoformat(args["now"])
     since = datetime.fromisoformat(args["since"])
 

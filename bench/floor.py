@@ -44,7 +44,7 @@ def pipeline_digest(sql: Sql, ws: int, now: datetime, since: datetime, period, p
         "bottlenecks": bottlenecks(
             stages, loads, days_now, ends, period, previous, now, currency, top
         ),
-        "outcomes": outcomes(sql, ws, period, previous, len(open_deals)),
+        "outcomes": outcomes(sql, ws, period, previous),
         "period": period_dict(period),
         "results": None,  # a daily digest: only weekly ones report last week's results
         "target": None,

@@ -9,13 +9,10 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from bench.floor_stats import (
-    CENT,
     CLOSED,
     DAY_S,
-    US,
     ZERO,
     Delta,
     Sql,
@@ -189,7 +186,7 @@ def top_stuck(sql: Sql, ws: int, stuck: list[tuple], stages, now_us: int) -> lis
     return found
 
 
-def outcomes(sql: Sql, ws: int, period, previous, open_count: int) -> dict:
+def outcomes(sql: Sql, ws: int, period, previous) -> dict:
     rows = sql.rows(
         f"SELECT status, amount, {sql.us('created_at')}, {sql.us('closed_at')} FROM deals"
         " WHERE workspace_id = ? AND status IN ('won', 'lost') AND closed_at >= ?"
@@ -214,17 +211,6 @@ def outcomes(sql: Sql, ws: int, period, previous, open_count: int) -> dict:
     value = {b: money(c["cents"]) or ZERO for b, c in closed.items()}
     rate = {b: share(c["won"], c["won"] + c["lost"]) for b, c in closed.items()}
     cycle = {b: median(days(us) for us in c["cycles"]) for b, c in closed.items()}
-    average_won = (value[1] / now["priced"]).quantize(CENT) if now["priced"] else None
-    average_cycle = (
-        Decimal(sum(now["cycles"])) / len(now["cycles"]) / Decimal(DAY_S * US)
-        if now["cycles"]
-        else None
-    )
-    velocity = None
-    decided = now["won"] + now["lost"]
-    if now["priced"] and decided and average_cycle:
-        v = open_count * (value[1] / now["priced"]) * now["won"] / decided / average_cycle
-        velocity = v.quantize(CENT, rounding=ROUND_HALF_UP)
     return {
         "period": period_dict(period),
         "previous_period": period_dict(previous),
@@ -233,8 +219,4 @@ def outcomes(sql: Sql, ws: int, period, previous, open_count: int) -> dict:
         "lost_count": Delta(now["lost"], before["lost"]),
         "win_rate": Delta(rate[1], rate[0]),
         "sales_cycle_days": Delta(cycle[1], cycle[0]),
-        "open_count": open_count,
-        "average_won_amount": average_won,
-        "average_cycle_days": float(average_cycle) if average_cycle is not None else None,
-        "velocity": velocity,
     }

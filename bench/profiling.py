@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench import digests_results
 from bench.plan import NOW
 
 PACKAGES = (
@@ -244,6 +245,8 @@ def profile_digest(url: str, digest: str) -> tuple[Profile, list[tuple[str, floa
     services = Services(db=Database(url), clock=lambda: NOW)
 
     def call():
+        if digest in digests_results.DIGESTS:  # `/pipeline results`, `/funnel cohorts`
+            return digests_results.product_call(services, digests_results.case(digest))()
         if digest == "pipeline":
             return reports.pipeline_digest_data(services, 1, NOW, NOW - timedelta(hours=24))
         period = reports.daily_funnel_period(services, 1, NOW)

@@ -16,7 +16,7 @@ from assistant.analytics.funnel_groups import (
     funnel_with_groups,
 )
 from assistant.analytics.movement import Movement, movement
-from assistant.analytics.outcomes import Outcomes, outcomes, win_rate
+from assistant.analytics.outcomes import Outcomes, outcomes
 from assistant.analytics.pipeline import (
     Board,
     BoardRow,
@@ -61,5 +61,4 @@ __all__ = [
     "results",
     "stage_conversion",
     "top_stuck_deals",
-    "win_rate",
 ]

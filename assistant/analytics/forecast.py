@@ -18,7 +18,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.analytics.outcomes import win_rate
+from assistant.analytics._sql import CURRENT
+from assistant.analytics.results import closed_in
 from assistant.analytics.stages import pipeline_stages, workspace_facts
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus
@@ -55,6 +56,7 @@ def forecast(session: Session, workspace_id: int, period: Period) -> Forecast:
     ).all()
     undated = session.scalar(select(func.count()).where(*is_open, Deal.close_date.is_(None)))
     basis = period.previous()
+    closed = closed_in(session, workspace_id, basis, cycles=False, open_deals=False)
     return Forecast(
         period=period,
         first_day=first,
@@ -65,6 +67,6 @@ def forecast(session: Session, workspace_id: int, period: Period) -> Forecast:
         weighted_value=sum(((r[3] or ZERO) * stages.get(r[0]).probability for r in rows), ZERO),
         unpriced_count=sum(r[1] - r[2] for r in rows),
         no_close_date_count=undated,
-        win_rate=win_rate(session, workspace_id, basis),
+        win_rate=closed[CURRENT].win_rate,
         win_rate_period=basis,
     )

@@ -6,10 +6,14 @@ For the deals **closed in the period** (their `closed_at` in it), per segment an
 - **average won amount** (deals won with an amount); **sales cycle** = days from creation to
   won, its median and 90th percentile, and its mean (which velocity uses);
 - **open deals** at the end of the period: created before it ended and not closed by then;
-- **sales velocity** = open deals × win rate × average won amount ÷ mean cycle, value per day.
+- **sales velocity** = open deals × win rate × average won amount ÷ mean cycle, value per day,
+  worked out exactly (fractions of the stored amounts and whole microseconds) and rounded once.
 Each against the previous period of equal length. Velocity is a product, so the log of its
 change is the sum of its factors' log changes (`VelocityChange`): that is how a reply can say
 which factor moved it, and by how much.
+
+These are the only definitions of these figures: `closed_in` gives them to the digests'
+outcomes, to targets (attainment, the win rate coverage needs) and to the forecast.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -31,10 +36,12 @@ from assistant.storage.models import Deal
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+MICROS_PER_DAY = 86_400_000_000
 WON, LOST = DealStatus.WON.value, DealStatus.LOST.value
 INTERVAL_BELOW = 100  # closed deals under which a win rate comes with its 90 % interval
 SMALL_SAMPLE = 10  # closed deals under which a segment's row is marked as a small sample
 NO_SEGMENT = "(none)"
+FACTORS = ("open deals", "win rate", "average won", "cycle")
 SEGMENTS = {
     "owner": Deal.owner_id,
     "source": Deal.source,
@@ -74,7 +81,7 @@ class Figures:
     def average_won(self) -> Decimal | None:
         if not self.priced_won:
             return None
-        return (self.won_value / self.priced_won).quantize(CENT, rounding=ROUND_HALF_UP)
+        return _to_cent(Fraction(self.won_value) / self.priced_won)
 
     @property
     def median_cycle_days(self) -> float | None:
@@ -88,14 +95,27 @@ class Figures:
     def mean_cycle_days(self) -> float | None:
         return mean(days_of(c) for c in self.cycles)
 
+    def velocity_factors(self) -> tuple[Fraction, Fraction, Fraction, Fraction] | None:
+        """Velocity's four factors exactly: open deals, win rate, average won amount (not
+        rounded to the cent) and mean cycle in days; None when one is missing."""
+        if not (self.closed_count and self.priced_won and self.cycles):
+            return None
+        return (
+            Fraction(self.open_count),
+            Fraction(self.won_count, self.closed_count),
+            Fraction(self.won_value) / self.priced_won,
+            Fraction(sum(self.cycles), len(self.cycles) * MICROS_PER_DAY),
+        )
+
     @property
     def velocity(self) -> Decimal | None:
-        """Value per day; None when a factor is missing or the mean cycle is zero."""
-        average, rate, cycle = self.average_won, self.win_rate, self.mean_cycle_days
-        if average is None or rate is None or not cycle:
+        """Value per day, rounded half up to the cent once, from the exact factors; None when a
+        factor is missing or the mean cycle is zero."""
+        factors = self.velocity_factors()
+        if factors is None or not factors[3]:
             return None
-        value = self.open_count * average * Decimal(repr(rate)) / Decimal(repr(cycle))
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+        open_count, rate, average, cycle = factors
+        return _to_cent(open_count * rate * average / cycle)
 
 
 @dataclass(frozen=True)
@@ -141,6 +161,27 @@ class Results:
     velocity_change: VelocityChange | None = None
 
 
+def closed_in(
+    session: Session,
+    workspace_id: int,
+    period: Period,
+    owner_id: str | None = None,
+    *,
+    cycles: bool = True,
+    open_deals: bool = True,
+) -> dict[int, Figures]:
+    """{CURRENT: Figures, PREVIOUS: Figures}: the deals of the workspace (or of one owner)
+    closed in the period and in the one of equal length before it.
+
+    Callers that need less say so: without `cycles` no cycle is read per won deal (no cycle
+    figures, no velocity); without `open_deals` the deals open at the periods' ends are not
+    counted (every deal is scanned for that), and `open_count` stays 0."""
+    scope = _scope(workspace_id, owner_id)
+    found = _figures(session, scope, period, None, cycles=cycles, open_deals=open_deals)
+    now, before = _sum_segments(found)
+    return {CURRENT: now, PREVIOUS: before}
+
+
 def results(
     session: Session,
     workspace_id: int,
@@ -152,10 +193,7 @@ def results(
     if by is not None and by not in SEGMENTS:
         raise ValueError(f"unknown segment {by!r}")
     column = SEGMENTS[by] if by else None
-    scope = (Deal.workspace_id == workspace_id,)
-    if owner_id is not None:
-        scope += (Deal.owner_id == owner_id,)
-    per_segment = _figures(session, scope, period, column)
+    per_segment = _figures(session, _scope(workspace_id, owner_id), period, column)
     total = _sum_segments(per_segment)
     segments = tuple(
         sorted(
@@ -169,22 +207,32 @@ def results(
 
 def velocity_change(now: Figures, before: Figures) -> VelocityChange | None:
     """Why velocity changed: its four factors' ratios, and each one's share of the log."""
-    pairs = (
-        ("open deals", now.open_count, before.open_count, 1),
-        ("win rate", now.win_rate, before.win_rate, 1),
-        ("average won", now.average_won, before.average_won, 1),
-        ("cycle", now.mean_cycle_days, before.mean_cycle_days, -1),
-    )
+    current, previous = now.velocity_factors(), before.velocity_factors()
+    if current is None or previous is None:
+        return None
     factors = []
-    for name, current, previous, sign in pairs:
-        if not current or not previous:  # a factor missing or zero: velocity is undefined
+    for name, sign, a, b in zip(FACTORS, (1, 1, 1, -1), current, previous, strict=True):
+        if not a or not b:  # a factor zero: velocity is zero or undefined, no ratio
             return None
-        ratio = float(current) / float(previous)
+        ratio = float(a / b)  # exact ratio, one rounding
         factors.append(Factor(name, ratio, sign * math.log(ratio)))
     return VelocityChange(math.exp(sum(f.effect for f in factors)), tuple(factors))
 
 
-def _figures(session: Session, scope: tuple, period: Period, column):
+def _scope(workspace_id: int, owner_id: str | None) -> tuple:
+    if owner_id is None:
+        return (Deal.workspace_id == workspace_id,)
+    return (Deal.workspace_id == workspace_id, Deal.owner_id == owner_id)
+
+
+def _to_cent(value: Fraction) -> Decimal:
+    """Half up (away from zero), the one rounding of an exact value."""
+    cents, rest = divmod(abs(value) * 100, 1)
+    cents = int(cents) + (rest >= Fraction(1, 2))
+    return (Decimal(cents if value >= 0 else -cents) / 100).quantize(CENT)
+
+
+def _figures(session: Session, scope: tuple, period: Period, column, cycles=True, open_deals=True):
     """{segment key: (Figures now, Figures before)}; one key, None, without a segment."""
     previous, start, end = span(period)
     # Deals without a value for the segment are one segment of their own, "(none)".
@@ -203,17 +251,18 @@ def _figures(session: Session, scope: tuple, period: Period, column):
     )
     for b, k, status, n, value, priced in rows:
         counts[k][(b, status)] = (n, value or ZERO, priced)
-    cycles: dict = defaultdict(list)
-    cycle = epoch_micros(Deal.closed_at) - epoch_micros(Deal.created_at)
-    for b, k, micros in session.execute(
-        select(which, key, cycle).where(*closed, Deal.status == WON)
-    ):
-        cycles[(k, b)].append(max(micros, 0))
-    opens = _open_at_ends(session, scope, key, period.end, previous.end)
+    durations: dict = defaultdict(list)
+    if cycles:
+        cycle = epoch_micros(Deal.closed_at) - epoch_micros(Deal.created_at)
+        for b, k, micros in session.execute(
+            select(which, key, cycle).where(*closed, Deal.status == WON)
+        ):
+            durations[(k, b)].append(max(micros, 0))
+    opens = _open_at_ends(session, scope, key, period.end, previous.end) if open_deals else {}
     found = {}
     for name in set(counts) | set(opens):
         found[name] = tuple(
-            _one(counts[name], cycles[(name, b)], opens.get(name, (0, 0))[i], b)
+            _one(counts[name], durations[(name, b)], opens.get(name, (0, 0))[i], b)
             for i, b in ((0, CURRENT), (1, PREVIOUS))
         )
     return found or {NO_SEGMENT: (Figures(), Figures())}

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.analytics.stats import share
+from assistant.analytics._sql import CURRENT
+from assistant.analytics.results import closed_in
 from assistant.domain.errors import InvalidInput
 from assistant.domain.periods import Period, calendar_label, whole
 from assistant.domain.roles import require_manager
@@ -31,6 +33,7 @@ TEAM = ""  # the owner key of a team target
 MAX_TARGET = Decimal("1000000000000")
 WIN_RATE_WINDOW = timedelta(days=365)
 LISTED = 50
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -128,15 +131,13 @@ def progress_in(
 
 def _view(session: Session, workspace_id: int, target: Target, now: datetime) -> TargetView:
     owner = target.owner_key or None
+    # Won so far: `/pipeline results`' won value over the target's period up to now.
+    so_far = Period(target.starts_at, min(target.ends_at, now), target.label)
+    won = ZERO
+    if so_far.end > so_far.start:
+        closed = closed_in(session, workspace_id, so_far, owner, cycles=False, open_deals=False)
+        won = closed[CURRENT].won_value
     mine = (Deal.workspace_id == workspace_id,) + ((Deal.owner_id == owner,) if owner else ())
-    won = session.scalar(
-        select(func.sum(Deal.amount)).where(
-            *mine,
-            Deal.status == DealStatus.WON.value,
-            Deal.closed_at >= target.starts_at,
-            Deal.closed_at < min(target.ends_at, now),
-        )
-    )
     rest_from = max(now, target.starts_at).date()
     expected = session.scalar(
         select(func.sum(Deal.amount)).where(
@@ -148,20 +149,16 @@ def _view(session: Session, workspace_id: int, target: Target, now: datetime) ->
     )
     return TargetView(
         owner, target.label, target.starts_at, target.ends_at, target.amount,
-        won or Decimal(0), expected or Decimal(0), _needed(session, mine, now),
+        won, expected or ZERO, _needed(session, workspace_id, owner, now),
     )  # fmt: skip
 
 
-def _needed(session: Session, mine: tuple, now: datetime) -> float | None:
-    rows = dict(
-        session.execute(
-            select(Deal.status, func.count())
-            .where(*mine, Deal.closed_at >= now - WIN_RATE_WINDOW, Deal.closed_at < now)
-            .where(Deal.status.in_((DealStatus.WON.value, DealStatus.LOST.value)))
-            .group_by(Deal.status)
-        ).all()
-    )
-    rate = share(rows.get("won", 0), rows.get("won", 0) + rows.get("lost", 0))
-    if not rate:
+def _needed(session: Session, workspace_id: int, owner: str | None, now: datetime) -> float | None:
+    """1 ÷ the win rate (`/pipeline results`' own) of the last 365 days, to a tenth."""
+    year = Period(now - WIN_RATE_WINDOW, now, "the last 365 days")
+    closed = closed_in(session, workspace_id, year, owner, cycles=False, open_deals=False)[CURRENT]
+    if not closed.won_count:
         return None
-    return float((Decimal(1) / Decimal(repr(rate))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    # closed ÷ won exactly, half up to a tenth (not 1 ÷ a float rate: 41/20 is 2.1, not 2.0).
+    tenths, rest = divmod(Fraction(closed.closed_count * 10, closed.won_count), 1)
+    return (tenths + (rest >= Fraction(1, 2))) / 10

@@ -1,4 +1,7 @@
-"""Win rate, sales cycle, sales velocity and the forecast, worked out by hand (PRODUCT.md §4)."""
+"""Win rate, sales cycle, sales velocity and the forecast, worked out by hand (PRODUCT.md §4).
+
+The digest's outcomes and `/pipeline results` read one definition (`results.closed_in`):
+the same deals give the same figures through both."""
 
 from __future__ import annotations
 
@@ -68,12 +71,16 @@ def test_win_rate_cycle_and_velocity(services, rep, closed):
     assert out.won_value.current == Decimal("30000")
     # Cycles: #3 10 d, #8 7 d, #9 4 d -> median 7; mean (10 + 7 + 4) / 3 = 7.
     assert out.sales_cycle_days.current == pytest.approx(7)
-    assert out.average_cycle_days == pytest.approx(7)
+    # Velocity is `/pipeline results`' figure, over the same closed deals as the digest's.
+    total = reports.results(services, rep, closed).results.total.current
+    assert (total.won_count, total.lost_count, total.won_value) == (3, 1, Decimal("30000"))
+    assert total.mean_cycle_days == pytest.approx(7)
     # Average won amount over the two priced wins: 30,000 / 2 = 15,000.
-    assert out.average_won_amount == Decimal("15000")
-    # Open now: #5, #6, #7 = 3. Velocity 3 x 15,000 x 0.75 / 7 = 33,750 / 7 = 4,821.428..
-    assert out.open_count == 3
-    assert out.velocity == Decimal("4821.43")
+    assert total.average_won == Decimal("15000")
+    # Open at the period's end (now): #5, #6, #7 = 3.
+    # Velocity 3 x 15,000 x 0.75 / 7 = 33,750 / 7 = 4,821.428..
+    assert total.open_count == 3
+    assert total.velocity == Decimal("4821.43")
     # Previous period [T0-12d, T0): #1 won (cycle 4 d), #2 lost -> 1 / 2 = 0.5.
     assert (out.won_count.previous, out.lost_count.previous) == (1, 1)
     assert out.win_rate.previous == pytest.approx(0.5)
@@ -85,16 +92,18 @@ def test_win_rate_cycle_and_velocity(services, rep, closed):
 
 
 def test_outcomes_with_nothing_closed(services, rep, clock):
+    clock.set(day(-1))
+    new(services, rep, "Open", "100")  # open at the period's end
     clock.set(T0)
-    new(services, rep, "Open", "100")
     out = reports.outcomes(services, rep, Period(day(-30), day(0), "30 days"))
     assert out.win_rate.current is None and out.win_rate.previous is None
     assert out.win_rate.change is None
     assert out.sales_cycle_days.current is None
     assert (out.won_count.current, out.won_value.current) == (0, Decimal(0))
-    assert out.open_count == 1
-    assert out.velocity is None
-    assert out.average_won_amount is None
+    total = reports.results(services, rep, Period(day(-30), day(0), "30 days")).results.total
+    assert total.current.open_count == 1
+    assert total.current.velocity is None
+    assert total.current.average_won is None
 
 
 def test_only_losses_give_a_zero_win_rate_and_no_velocity(services, rep, clock):
@@ -103,9 +112,11 @@ def test_only_losses_give_a_zero_win_rate_and_no_velocity(services, rep, clock):
     new(services, rep, "Open", "100")
     clock.set(day(1))
     deals.lose_deal(services, rep, "#1")
-    out = reports.outcomes(services, rep, Period(day(0), day(2), "2 days"))
-    assert out.win_rate.current == 0.0
-    assert out.velocity is None  # no won amount to average
+    two_days = Period(day(0), day(2), "2 days")
+    assert reports.outcomes(services, rep, two_days).win_rate.current == 0.0
+    total = reports.results(services, rep, two_days).results.total.current
+    assert total.win_rate == 0.0
+    assert total.velocity is None  # no won amount to average
 
 
 def test_one_deal(services, rep, clock):
@@ -114,11 +125,14 @@ def test_one_deal(services, rep, clock):
     new(services, rep, "Open", "5")
     clock.set(day(3))
     deals.win_deal(services, rep, "#1")
-    out = reports.outcomes(services, rep, Period(day(0), day(4), "4 days"))
+    four_days = Period(day(0), day(4), "4 days")
+    out = reports.outcomes(services, rep, four_days)
     # 1 won of 1 closed; cycle 3 days; velocity 1 open x 1,200 x 1.0 / 3 = 400 a day.
     assert out.win_rate.current == 1.0
     assert out.sales_cycle_days.current == pytest.approx(3)
-    assert out.velocity == Decimal("400.00")
+    assert reports.results(services, rep, four_days).results.total.current.velocity == Decimal(
+        "400.00"
+    )
 
 
 def test_win_rate_at_a_local_midnight(services, rep, admin, clock):

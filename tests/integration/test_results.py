@@ -9,6 +9,7 @@ import random
 import statistics
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import select
@@ -85,9 +86,17 @@ def expected(rows, period: Period, key=None, value=None):
         "mean": statistics.fmean(cycles) if cycles else None,
         "open": open_at_end,
     }
+    # Velocity exactly: the unrounded average won amount, cycles as exact timedeltas, and
+    # one rounding (half up) to the cent at the end.
     v = None
-    if figures["average_won"] and figures["win_rate"] and figures["mean"]:
-        v = open_at_end * float(figures["average_won"]) * figures["win_rate"] / figures["mean"]
+    if priced and closed and cycles and any(cycles):
+        durations = [r["closed_at"] - r["created_at"] for r in won]
+        mean_days = Fraction(sum(durations, timedelta()) / timedelta(microseconds=1)) / (
+            len(durations) * 86_400_000_000
+        )
+        average = Fraction(sum(priced)) / len(priced)
+        exact = open_at_end * average * Fraction(len(won), len(closed)) / mean_days
+        v = Decimal(math.floor(exact * 100 + Fraction(1, 2))) / 100
     figures["velocity"] = v
     return figures
 
@@ -105,7 +114,7 @@ def check(figures, want) -> None:
     if want["velocity"] is None:
         assert figures.velocity is None
     else:
-        assert float(figures.velocity) == pytest.approx(want["velocity"], abs=0.01)
+        assert figures.velocity == want["velocity"]
 
 
 def test_totals_match_a_computation_by_hand(db, history):
@@ -138,7 +147,7 @@ def test_the_velocity_change_is_its_factors_changes(db, history):
     now, before = expected(history, PERIOD), expected(history, PERIOD.previous())
     change = found.velocity_change
     assert change is not None
-    assert change.ratio == pytest.approx(now["velocity"] / before["velocity"], rel=1e-6)
+    assert change.ratio == pytest.approx(float(now["velocity"] / before["velocity"]), rel=1e-6)
     assert math.fsum(f.effect for f in change.factors) == pytest.approx(math.log(change.ratio))
     ratios = {f.name: f.ratio for f in change.factors}
     assert ratios["open deals"] == pytest.approx(now["open"] / before["open"])

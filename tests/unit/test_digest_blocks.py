@@ -38,7 +38,7 @@ def pipeline_data(open_count: int = 3, currency: str = "EUR") -> PipelineDigestD
     report = BottleneckReport(MONTH, MONTH.previous(), NOW, currency, None, (), (), 0)
     outcomes = Outcomes(
         MONTH, MONTH.previous(), Delta(2, 1), Delta(D(9000), D(1000)), Delta(1, 3),
-        Delta(2 / 3, 0.25), Delta(12.0, 15.5), open_count, None, None, None,
+        Delta(2 / 3, 0.25), Delta(12.0, 15.5),
     )  # fmt: skip
     movement = Movement(NOW - timedelta(days=1), NOW, 2, D("20000"), 3, 1, 1, D("8000"), 2)
     return PipelineDigestData(
