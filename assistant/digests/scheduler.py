@@ -27,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from assistant.digests import ledger
 from assistant.digests.delivery import TAKEN, Deliverer, Due
 from assistant.digests.model import ClientFor, Composer
+from assistant.digests.nudges import Nudger
 from assistant.digests.posting import SlackPoster
 from assistant.services.context import Services
 from assistant.slack.pacing import ChannelPacer
@@ -87,6 +88,8 @@ class DigestScheduler:
         self.process_id = (process_id or default_process_id())[:100]
         poster = SlackPoster(client_for, pacer)
         self._deliverer = Deliverer(services, composer, poster, self.process_id)
+        # Personal nudges ride the same clock, ledger rules and process id (issue 18).
+        self.nudger = Nudger(services, client_for, self.process_id, pacer)
         self._tick_lock = threading.Lock()
         self.parallel_workspaces = parallel_workspaces
         self._pool: ThreadPoolExecutor | None = None
@@ -129,6 +132,12 @@ class DigestScheduler:
             jobs += [partial(deliverer.retry, [delivery_id], clock) for delivery_id in snapshot.due]
             for found in self._side_by_side(jobs):
                 outcomes.update(found)
+            try:
+                nudged = self.nudger.tick(clock)
+            except Exception:  # the digests went out; the next tick tries the nudges again
+                log.exception("nudge pass failed")
+                nudged = Counter()
+            outcomes.update({f"nudge_{outcome}": n for outcome, n in nudged.items()})
         return outcomes
 
     def _side_by_side(self, jobs: list[Callable[[], list[str]]]) -> list[list[str]]:

@@ -18,3 +18,6 @@ MAX_USER_ID = 32  # Slack user ids, or the names imported owners keep until mapp
 MAX_HISTORY_DETAIL = 200  # a note's text as its history row shows it
 
 LIST_LIMIT = 500  # rows a list reads at most; the rest is counted
+
+MAX_NUDGE_BUDGET = 20  # deals one nudge DM lists at most; the rest behind "and N more"
+MAX_SNOOZE_DAYS = 90  # a snooze longer than a quarter is a deal to close, not to hide
