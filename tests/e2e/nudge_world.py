@@ -35,6 +35,8 @@ class World:
         self.fake = bot.fake
         self.client = WebClient(token="xoxb-e2e-token", base_url=bot.fake.url)
         self.deal_numbers: dict[str, int] = {}
+        for user_id, zone in ZONES.items():  # what users.info says when the edge asks
+            self.fake.users[user_id] = {"tz": zone}
         people.remember(
             self.services,
             TEAM,
@@ -71,6 +73,42 @@ class World:
     def dms(self, user: str | None = None) -> list:
         posts = self.fake.calls_to("chat.postMessage")
         return [p for p in posts if user is None or p.args["channel"] == user]
+
+    def buttons(self, post) -> dict[str, dict[str, dict]]:
+        """The nudge's elements by deal name, then by action id."""
+        found: dict[str, dict[str, dict]] = {}
+        blocks = post.args["blocks"]
+        for n, block in enumerate(blocks):
+            if block["type"] == "actions" and block["block_id"].startswith("nudge:"):
+                line = blocks[n - 1]["text"]["text"]
+                name = line.split("*")[1].split(" ", 1)[1]
+                found[name] = {e["action_id"]: {**e, "block_id": block["block_id"]}
+                               for e in block["elements"]}  # fmt: skip
+        return found
+
+    def click(self, element: dict, user: str = ANA, team: str = TEAM, choice: str | None = None):
+        """Press a button, pick a snooze from the menu (`choice` "3d"/"1w"), or a date."""
+        action = None
+        if element["type"] == "overflow":
+            value = next(o["value"] for o in element["options"] if o["value"].endswith(choice))
+            action = {
+                "type": "overflow",
+                "action_id": element["action_id"],
+                "block_id": element["block_id"],
+                "selected_option": {"value": value},
+            }
+        elif element["type"] == "datepicker":
+            action = {
+                "type": "datepicker",
+                "action_id": element["action_id"],
+                "block_id": element["block_id"],
+                "selected_date": choice,
+            }
+        status, _, _ = self.bot.http.action(
+            element["action_id"], element.get("value"), user_id=user, team_id=team,
+            action=action, block_id=element["block_id"],
+        )  # fmt: skip
+        return status
 
 
 def make_world(bot) -> World:

@@ -15,6 +15,7 @@ from assistant.analytics.stages import workspace_facts
 from assistant.domain.facts import Facts
 from assistant.domain.nudging import Assessment
 from assistant.services.nudging.due import Plan
+from assistant.services.nudging.prefs import zones
 from assistant.storage.models import Deal, NudgeItem, NudgeSend, Workspace
 
 
@@ -44,10 +45,11 @@ class NudgeView:
     budget: int
     facts: Facts
     items: list[ItemView] = field(default_factory=list)
+    own_zone: ZoneInfo | None = None  # the person's, else the workspace's
 
     @property
     def zone(self) -> ZoneInfo:
-        return self.facts.zone
+        return self.own_zone or self.facts.zone
 
     @property
     def shown(self) -> list[ItemView]:
@@ -58,7 +60,7 @@ class NudgeView:
         return max(0, len(self.items) - self.budget)
 
 
-def stored_view(session: Session, send_id: int, zone: ZoneInfo | None = None) -> NudgeView | None:
+def stored_view(session: Session, send_id: int) -> NudgeView | None:
     send = session.get(NudgeSend, send_id)
     if send is None:
         return None
@@ -71,6 +73,7 @@ def stored_view(session: Session, send_id: int, zone: ZoneInfo | None = None) ->
         .order_by(NudgeItem.position)
     ).all()
     view = NudgeView(send.id, team_id or "", send.slack_user_id, send.day, send.budget, facts)
+    view.own_zone = zones(session, send.workspace_id, facts.timezone).get(send.slack_user_id)
     for item, number, name, amount in rows:
         label = facts.pipeline.label(item.stage_key)
         view.items.append(
@@ -82,7 +85,7 @@ def stored_view(session: Session, send_id: int, zone: ZoneInfo | None = None) ->
 
 def planned_view(team_id: str, plan: Plan, day: date, facts: Facts) -> NudgeView:
     """What a plan would send (previews, `/nudge`), before anything is stored."""
-    view = NudgeView(None, team_id, plan.user_id, day, plan.budget.size, facts)
+    view = NudgeView(None, team_id, plan.user_id, day, plan.budget.size, facts, [], plan.zone)
     for item in plan.items:
         view.items.append(_planned_item(item.number, item.name, item.amount, item.owner_id,
                                         facts.pipeline.label(item.stage_key), item.assessment,
