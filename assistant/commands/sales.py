@@ -17,6 +17,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.references import parse_channel_mention
 from assistant.domain.roles import Role, parse_role
 from assistant.services import reports, roles, settings, targets
+from assistant.services.nudging import team
 
 ROLE_USAGE = "/sales role @user <admin|manager|rep|marketer>"
 SETTINGS_USAGE = (
@@ -54,6 +55,11 @@ def list_roles(inv: Invocation) -> Reply:
     for role in Role:
         people = ", ".join(by_role.get(role, [])) or "—"
         lines.append(f"• *{role.value}*: {people}")
+    teams = team.teams(inv.services, inv.actor)
+    if teams:
+        lines.append("*Teams* (nudges ignored twice go to the manager)")
+        for manager, reps in teams.items():
+            lines.append(f"• {mention(manager)} manages {', '.join(mention(r) for r in reps)}")
     me = roles.my_role(inv.services, inv.actor)
     lines.append(f"You are: *{me.value}*.")
     return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
@@ -95,6 +101,21 @@ def update_settings(inv: Invocation) -> Reply:
         f"• Announce every stage move in the feed: {'on' if current.feed_moves else 'off'}",
     ]
     return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
+
+
+TEAM_USAGE = "/sales team @manager @rep [@rep ...]"
+
+
+def set_team(inv: Invocation) -> Reply:
+    users, rest = take_mentions(inv.args)
+    if rest:
+        raise InvalidInput(f"Only @mentions here; I don't know `{' '.join(rest)[:60]}`.")
+    if len(users) < 2:
+        raise InvalidInput("Name the manager first, then their reps: `/sales team @mia @ana`.")
+    manager, reps = users[0], users[1:]
+    team.set_team(inv.services, inv.actor, manager, reps)
+    text = f"{mention(manager)} now manages {', '.join(mention(r) for r in dict.fromkeys(reps))}."
+    return Reply(text=text, blocks=[section(text)])
 
 
 TARGET_USAGE = "/sales target <@user|team> <amount> <period>"
@@ -163,6 +184,13 @@ COMMANDS = CommandSet(
             "give someone a role (admins).",
             "/sales role @ana manager",
             set_role,
+        ),
+        Subcommand(
+            "team",
+            TEAM_USAGE,
+            "who manages whom: nudges ignored twice go to the manager (admins).",
+            "/sales team @mia @ana @ben",
+            set_team,
         ),
         Subcommand(
             "roles", "/sales roles", "who has which role.", "/sales roles", list_roles, writes=False

@@ -221,12 +221,16 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def got_worse(previous_reason: str, previous_ratio: float, now: Assessment) -> bool:
-    """Worth nudging again within the cool-down: a stage target newly passed (stuck now and
-    not before, or a whole further target's time gone by)."""
-    if now.reason == STUCK and previous_reason != STUCK:
-        return True
-    return int(now.ratio) > int(previous_ratio)
+def got_worse(deal: DealState, then: datetime, now: datetime, zone: ZoneInfo) -> bool:
+    """Worth nudging again within the cool-down: since `then` the deal passed its stage's
+    target, or its expected close date."""
+    if deal.target_days:
+        due = deal.stage_entered_at + timedelta(days=deal.target_days)
+        if then < due <= now:
+            return True
+    if deal.close_date is not None:
+        return then.astimezone(zone).date() <= deal.close_date < now.astimezone(zone).date()
+    return False
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class Planned:
     stage_key: str
     version: int
     assessment: Assessment
+    state: DealState
     escalation: bool = False
 
 
@@ -73,11 +74,11 @@ def plan_for(
     today = now.astimezone(settings.zone).date()
     stages = pipeline_stages(session, workspace_id)
     own = _needing(session, workspace_id, stages, [user_id], now, today)
-    plan.items.extend(_fresh(session, workspace_id, own, now, today, escalation=False))
+    plan.items.extend(_fresh(session, workspace_id, own, now, settings.zone, escalation=False))
     reps = teams_in(session, workspace_id).get(user_id, [])
     if reps:
         theirs = _needing(session, workspace_id, stages, reps, now, today)
-        escalated = _escalations(session, workspace_id, theirs, reps, now, today)
+        escalated = _escalations(session, workspace_id, theirs, reps, now, settings.zone)
         plan.items.extend(escalated)
     plan.items.sort(key=lambda p: (p.escalation, -p.assessment.value_at_risk,
                                    -p.assessment.ratio, p.number))  # fmt: skip
@@ -132,7 +133,7 @@ def _needing(session, workspace_id, stages: StageSet, owners, now, today) -> lis
         if assessment is not None:
             found.append(
                 Planned(row.id, row.number, row.name, row.amount, row.owner_id, row.stage_key,
-                        row.version, assessment)
+                        row.version, assessment, state)
             )  # fmt: skip
     return found
 
@@ -156,25 +157,26 @@ def _last_items(session, workspace_id, deal_ids, escalation: bool) -> dict[int, 
     return found
 
 
-def _cooling(last, planned: Planned, today) -> bool:
+def _cooling(last, planned: Planned, now, today, zone) -> bool:
     """Nudged within the cool-down (working days) about the same, not worse, stage."""
     if last is None or last.stage_key != planned.stage_key:
         return False
-    gone = nudging.working_days_between(last.sent_at.date(), today)
+    gone = nudging.working_days_between(last.sent_at.astimezone(zone).date(), today)
     if gone >= nudging.COOL_DOWN_WORKING_DAYS:
         return False
-    return not nudging.got_worse(last.reason, planned.assessment)
+    return not nudging.got_worse(planned.state, last.sent_at, now, zone)
 
 
-def _fresh(session, workspace_id, planned: list[Planned], now, today, escalation: bool):
+def _fresh(session, workspace_id, planned: list[Planned], now, zone, escalation: bool):
+    today = now.astimezone(zone).date()
     history = _last_items(session, workspace_id, [p.deal_id for p in planned], escalation)
     for item in planned:
         last = (history.get(item.deal_id) or [None])[0]
-        if not _cooling(last, item, today):
+        if not _cooling(last, item, now, today, zone):
             yield item
 
 
-def _escalations(session, workspace_id, planned, reps, now, today) -> list[Planned]:
+def _escalations(session, workspace_id, planned, reps, now, zone) -> list[Planned]:
     """Reps' deals ignored across their last two nudges, and deals of reps who left."""
     left = set(
         session.scalars(
@@ -194,4 +196,4 @@ def _escalations(session, workspace_id, planned, reps, now, today) -> list[Plann
         )
         if item.owner_id in left or ignored:
             wanted.append(Planned(**{**item.__dict__, "escalation": True}))
-    return list(_fresh(session, workspace_id, wanted, now, today, escalation=True))
+    return list(_fresh(session, workspace_id, wanted, now, zone, escalation=True))
