@@ -16,7 +16,7 @@ from assistant.domain.nudging import Prefs, days_of_text, days_text
 from assistant.records.history import record
 from assistant.services.context import Actor, Services
 from assistant.services.roles import as_admin
-from assistant.services.workspaces import ensure_workspace
+from assistant.services.workspaces import ensure_workspace, workspace_for_reading
 from assistant.storage.models import NudgeSetting, Person
 
 WORKSPACE = ""  # the defaults row's user
@@ -119,3 +119,11 @@ def _write(session: Session, workspace_id: int, user_id: str, actor_id: str, now
         at=now,
         changes={f"nudge_{f}": (before[f], v) for f, v in values.items()},
     )
+
+
+def workspace_defaults(services: Services, actor: Actor) -> Prefs:
+    """The workspace's defaults (`enabled` False: off for everyone)."""
+    with services.db.reading() as session:
+        ws = workspace_for_reading(services, session, actor.team_id)
+        prefs, _off = resolve(settings_rows(session, ws.id), WORKSPACE)
+        return prefs
