@@ -98,6 +98,7 @@ def budget_of(
             NudgeItem.escalation.is_(False),
             NudgeItem.sent_at >= now - nudging.ADAPT_WINDOW,
             NudgeItem.state != nudging.SENT,
+            NudgeItem.position < NudgeSend.budget,  # listed, not behind "and N more"
         )
         .group_by(NudgeItem.state)
     ).all()
@@ -145,10 +146,12 @@ def _last_items(session, workspace_id, deal_ids, escalation: bool) -> dict[int, 
         rows = session.execute(
             select(NudgeItem.deal_id, NudgeItem.reason, NudgeItem.state, NudgeItem.sent_at,
                    NudgeItem.stage_key)
+            .join(NudgeSend, NudgeSend.id == NudgeItem.send_id)
             .where(
                 NudgeItem.workspace_id == workspace_id,
                 NudgeItem.deal_id.in_(deal_ids[start : start + 500]),
                 NudgeItem.escalation.is_(escalation),
+                NudgeItem.position < NudgeSend.budget,  # shown, not only behind "and N more"
             )
             .order_by(NudgeItem.deal_id, NudgeItem.sent_at.desc(), NudgeItem.id.desc())
         )  # fmt: skip

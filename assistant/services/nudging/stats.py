@@ -19,7 +19,8 @@ from assistant.services.workspaces import ensure_workspace
 from assistant.storage.models import NudgeItem, NudgeSend
 
 BY = ("rep", "reason")
-COLUMNS = ("sent", nudging.ACTED, nudging.SNOOZED, nudging.IGNORED, nudging.ESCALATED)
+TOTAL = "total"  # every listed item; `sent` is the state of those not settled yet
+COLUMNS = (TOTAL, nudging.ACTED, nudging.SNOOZED, nudging.IGNORED, nudging.ESCALATED)
 
 
 @dataclass
@@ -29,7 +30,7 @@ class Row:
 
     @property
     def rate(self) -> float | None:
-        return self.counts[nudging.ACTED] / self.counts["sent"] if self.counts["sent"] else None
+        return self.counts[nudging.ACTED] / self.counts[TOTAL] if self.counts[TOTAL] else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def nudge_stats(services: Services, actor: Actor, period: Period, by: str | None
                 NudgeItem.workspace_id == ws.id,
                 NudgeItem.sent_at >= period.start,
                 NudgeItem.sent_at < period.end,
+                NudgeItem.position < NudgeSend.budget,  # listed, not behind "and N more"
             )
         ).all()
     total, rows, waiting = Row("all"), {}, 0
@@ -63,8 +65,8 @@ def nudge_stats(services: Services, actor: Actor, period: Period, by: str | None
         key = owner if by == "rep" else reason if by == "reason" else "all"
         row = rows.setdefault(key, Row(key))
         for counted in (row, total) if by else (total,):
-            counted.counts["sent"] += 1
+            counted.counts[TOTAL] += 1
             counted.counts[state] += 1
         waiting += state == nudging.SENT
-    ordered = sorted(rows.values(), key=lambda r: (-r.counts["sent"], r.key)) if by else []
+    ordered = sorted(rows.values(), key=lambda r: (-r.counts[TOTAL], r.key)) if by else []
     return NudgeStats(period, by, total, ordered, waiting)
