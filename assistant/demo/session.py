@@ -49,7 +49,7 @@ class DemoSession:
     out: TextIO
     style: Style = field(default_factory=Style)
     digests: Callable[[], int] | None = None
-    nudges: Callable[[], int] | None = None
+    nudges: Callable[[str], int] | None = None  # `nudges [@rep]`
     previous: Understood | None = None  # the last question understood, for follow-ups
 
     def print(self, text: str = "") -> None:
@@ -69,8 +69,8 @@ class DemoSession:
             return OK
         if name in ("digest", "digests") and not rest and self.digests is not None:
             return self.digests()
-        if name in ("nudges", "nudge-preview") and not rest and self.nudges is not None:
-            return self.nudges()
+        if name == "nudges" and self.nudges is not None:
+            return self.nudges(rest)
         if name == "ask":
             return self.ask(rest)
         command_set = find_command_set("/" + name.lstrip("/"))
@@ -133,7 +133,7 @@ class DemoSession:
             "Demo only:",
             "  ask <question>      ask in your own words, as in a DM to the bot: ask what's stuck?",
             "  digest              print the pipeline and funnel digests, save their charts",
-            "  nudges              this morning's nudge DMs, one per rep (/nudge for yours)",
+            "  nudges [@rep]       this morning's nudge DMs, one per rep (/nudge for yours)",
             "  people              who is who (mention them as @ana; channels as #sales)",
             "  quit                leave (or Ctrl-D)",
         ]

@@ -28,6 +28,16 @@ def test_nudges_show_each_reps_morning(demo_dir):
     assert "reps would get a nudge; buttons work in Slack, not here." in text
 
 
+def test_nudges_of_one_rep_and_an_unknown_name(demo_dir):
+    result = run_demo(demo_dir, "nudges @ana")
+    assert result.returncode == 0 and result.stdout.count("── DM to @") == 1
+    assert "── DM to @ana, 09:00 their time ──" in result.stdout
+    assert "1 rep would get a nudge" in result.stdout
+    unknown = run_demo(demo_dir, "nudges @zed")
+    assert unknown.returncode == 1
+    assert "I don't know `@zed`; type `people` to see who is who." in unknown.stdout
+
+
 def test_nudge_for_yourself_in_the_demo(demo_dir):
     result = run_demo(demo_dir, "/nudge max 1000")
     assert result.returncode == 1
