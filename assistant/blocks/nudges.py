@@ -82,7 +82,7 @@ def nudge_message(view: NudgeView) -> Reply:
     shown = view.shown
     own = [i for i in shown if not i.escalation]
     team = [i for i in shown if i.escalation]
-    count = len(view.items)
+    count = view.total or len(view.items)
     headline = (
         f":wave: Good morning! {plural(count, 'deal')} need{'s' if count == 1 else ''} you today"
     )

@@ -31,7 +31,7 @@ from assistant.digests.model import ClientFor
 from assistant.domain.nudging import in_quiet_hours
 from assistant.services.context import Services
 from assistant.services.nudging.due import Plan, candidates, plan_for
-from assistant.services.nudging.outcomes import compose
+from assistant.services.nudging.outcomes import compose, settle
 from assistant.services.nudging.prefs import resolve, settings_rows, zones
 from assistant.services.nudging.views import NudgeView, planned_view, stored_view
 from assistant.slack.errors import classify
@@ -113,6 +113,12 @@ class Nudger:
         self._expire_posting(now)
         with self.db.reading() as session:
             dues = due_now(session, now, team_id)
+        # Yesterday's items are settled (acted on or ignored) before today's nudges build on
+        # them: once per workspace and pass, not once per nudge.
+        for workspace_id in dict.fromkeys(due.workspace_id for due in dues):
+            with self.db.transaction() as session:
+                settle(session, workspace_id, now)
+        with self.db.reading() as session:
             retries = list(
                 session.scalars(
                     select(NudgeSend.id).where(

@@ -127,7 +127,7 @@ def more_listener(runtime: Runtime):
 def more_reply(services: Services, actor, value: str | None) -> Reply:
     send_id = clicks.item_id_of(value)
     with services.db.reading() as session:
-        view = stored_view(session, send_id)
+        view = stored_view(session, send_id, listed_only=False)
     if view is None or view.team_id != actor.team_id or view.user_id != actor.user_id:
         raise InvalidInput(clicks.STALE)
     return full_list(view)

@@ -428,6 +428,8 @@ class NudgeItem(Base):
     __table_args__ = (
         Index("ix_nudge_items_send", "send_id", "position"),
         Index("ix_nudge_items_deal", "workspace_id", "deal_id", "sent_at"),
+        # Settling finds the items still `sent` a day on; stats read a period's items.
+        Index("ix_nudge_items_state", "workspace_id", "state", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.stages import DealStatus
 from assistant.services import deals
 from assistant.services.context import Actor, Services
-from assistant.services.nudging.prefs import zones
+from assistant.services.nudging.prefs import zone_of
 from assistant.services.views import DealView, MoveResult
 from assistant.storage.models import Deal, NudgeItem, NudgeSend, NudgeSnooze, Workspace
 
@@ -210,9 +210,7 @@ def _snooze(services: Services, actor: Actor, target: _Target, choice: str) -> C
 
 
 def _zone(session: Session, target: _Target, user_id: str) -> ZoneInfo:
-    return zones(session, target.workspace_id, target.timezone).get(user_id) or ZoneInfo(
-        target.timezone
-    )
+    return zone_of(session, target.workspace_id, target.timezone, user_id)
 
 
 def message_of(services: Services, send_id: int) -> tuple[str | None, str | None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from assistant.domain import nudging
@@ -64,23 +64,22 @@ def compose(
     user_id: str,
     now: datetime,
 ) -> Plan:
-    """Settle old items, plan the nudge, and write its items (all of them, in rank order:
-    those past the budget are the "and N more")."""
-    settle(session, workspace_id, now)
+    """Plan the nudge and write its items (all of them, in rank order: those past the budget
+    are the "and N more"). The caller settles old items first (`settle`), once per pass."""
     plan = plan_for(session, workspace_id, timezone, user_id, now)
-    for position, item in enumerate(plan.items):
-        session.add(
-            NudgeItem(
-                workspace_id=workspace_id, send_id=send_id, deal_id=item.deal_id,
-                owner_id=item.owner_id, position=position, reason=item.assessment.reason,
-                stage_key=item.stage_key, deal_version=item.version,
-                value_at_risk=item.assessment.value_at_risk, escalation=item.escalation,
-                state=nudging.SENT, sent_at=now,
-            )
-        )  # fmt: skip
+    rows = [
+        {"workspace_id": workspace_id, "send_id": send_id, "deal_id": item.deal_id,
+         "owner_id": item.owner_id, "position": position, "reason": item.assessment.reason,
+         "stage_key": item.stage_key, "deal_version": item.version,
+         "value_at_risk": item.assessment.value_at_risk, "escalation": item.escalation,
+         "state": nudging.SENT, "sent_at": now}
+        for position, item in enumerate(plan.items)
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(NudgeItem), rows)
+    for item in plan.items:
         if item.escalation:
             _mark_escalated(session, workspace_id, item.deal_id)
-    session.flush()
     return plan
 
 

@@ -72,10 +72,27 @@ def zones(session: Session, workspace_id: int, fallback: str) -> dict[str, ZoneI
     return found
 
 
+def zone_of(session: Session, workspace_id: int, fallback: str, user_id: str) -> ZoneInfo:
+    name = session.scalar(
+        select(Person.timezone).where(
+            Person.workspace_id == workspace_id, Person.slack_user_id == user_id
+        )
+    )
+    try:
+        return ZoneInfo(name or fallback)
+    except (ValueError, KeyError):
+        return ZoneInfo(fallback)
+
+
 def resolved(session: Session, workspace_id: int, timezone: str, user_id: str) -> Resolved:
-    prefs, off = resolve(settings_rows(session, workspace_id), user_id)
-    zone = zones(session, workspace_id, timezone).get(user_id) or ZoneInfo(timezone)
-    return Resolved(prefs, off, zone)
+    rows = session.scalars(
+        select(NudgeSetting).where(
+            NudgeSetting.workspace_id == workspace_id,
+            NudgeSetting.slack_user_id.in_((WORKSPACE, user_id)),
+        )
+    )
+    prefs, off = resolve({row.slack_user_id: row for row in rows}, user_id)
+    return Resolved(prefs, off, zone_of(session, workspace_id, timezone, user_id))
 
 
 def set_own(services: Services, actor: Actor, **values: object) -> None:

@@ -15,7 +15,7 @@ from assistant.analytics.stages import workspace_facts
 from assistant.domain.facts import Facts
 from assistant.domain.nudging import Assessment
 from assistant.services.nudging.due import Plan
-from assistant.services.nudging.prefs import zones
+from assistant.services.nudging.prefs import zone_of
 from assistant.storage.models import Deal, NudgeItem, NudgeSend, Workspace
 
 
@@ -46,6 +46,7 @@ class NudgeView:
     facts: Facts
     items: list[ItemView] = field(default_factory=list)
     own_zone: ZoneInfo | None = None  # the person's, else the workspace's
+    total: int | None = None  # items found, when `items` holds only the listed ones
 
     @property
     def zone(self) -> ZoneInfo:
@@ -57,23 +58,29 @@ class NudgeView:
 
     @property
     def more(self) -> int:
-        return max(0, len(self.items) - self.budget)
+        return max(0, (self.total or len(self.items)) - self.budget)
 
 
-def stored_view(session: Session, send_id: int) -> NudgeView | None:
+def stored_view(session: Session, send_id: int, listed_only: bool = True) -> NudgeView | None:
+    """The nudge as stored: the listed items (the DM), or with `listed_only=False` every
+    item found (the "and N more" list)."""
     send = session.get(NudgeSend, send_id)
     if send is None:
         return None
     team_id = session.scalar(select(Workspace.team_id).where(Workspace.id == send.workspace_id))
     facts = workspace_facts(session, send.workspace_id)
-    rows = session.execute(
+    query = (
         select(NudgeItem, Deal.number, Deal.name, Deal.amount)
         .join(Deal, Deal.id == NudgeItem.deal_id)
         .where(NudgeItem.send_id == send_id)
         .order_by(NudgeItem.position)
-    ).all()
+    )
+    if listed_only:
+        query = query.where(NudgeItem.position < send.budget)
+    rows = session.execute(query).all()
     view = NudgeView(send.id, team_id or "", send.slack_user_id, send.day, send.budget, facts)
-    view.own_zone = zones(session, send.workspace_id, facts.timezone).get(send.slack_user_id)
+    view.own_zone = zone_of(session, send.workspace_id, facts.timezone, send.slack_user_id)
+    view.total = send.total
     for item, number, name, amount in rows:
         label = facts.pipeline.label(item.stage_key)
         view.items.append(

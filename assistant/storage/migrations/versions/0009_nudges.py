@@ -114,6 +114,7 @@ def upgrade() -> None:
     )  # fmt: skip
     op.create_index("ix_nudge_items_send", "nudge_items", ["send_id", "position"])
     op.create_index("ix_nudge_items_deal", "nudge_items", ["workspace_id", "deal_id", "sent_at"])
+    op.create_index("ix_nudge_items_state", "nudge_items", ["workspace_id", "state", "sent_at"])
     op.create_table(
         "nudge_snoozes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -134,6 +135,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("nudge_snoozes")
+    op.drop_index("ix_nudge_items_state", table_name="nudge_items")
     op.drop_index("ix_nudge_items_deal", table_name="nudge_items")
     op.drop_index("ix_nudge_items_send", table_name="nudge_items")
     op.drop_table("nudge_items")
