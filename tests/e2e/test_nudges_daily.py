@@ -3,11 +3,14 @@ deals that need them ranked by value at risk, capped by their budget, exactly on
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
-from tests.e2e.nudge_world import ANA, BEN, at, make_world
+from assistant.services import people
+from assistant.services.people import SlackProfile
+from tests.e2e.nudge_world import ANA, BEN, TEAM, at, make_world
 
 
 @pytest.fixture
@@ -102,3 +105,22 @@ def test_a_rep_who_left_is_skipped(world):
     scheduler = world.scheduler()
     assert scheduler.tick(at(2, 8))["nudge_skipped"] == 1
     assert scheduler.tick(at(2, 9))["nudge_skipped"] == 0  # recorded once, not retried
+
+
+def test_two_schedulers_ticking_at_once_send_each_nudge_once(world):
+
+    reps = [f"U0REP{n:02d}" for n in range(12)]
+    people.remember(
+        world.services, TEAM, [SlackProfile(r, r.lower(), timezone="UTC") for r in reps]
+    )
+    for rep in reps:
+        world.fake.users[rep] = {"tz": "UTC"}
+        world.deal(rep, f"Deal of {rep}", 10000, days_ago=20)
+    schedulers = [world.scheduler("left"), world.scheduler("right")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda s: s.tick(at(2, 9, 30)), schedulers))
+    assert sum(o["nudge_posted"] for o in outcomes) == len(reps)
+    assert sorted(p.args["channel"] for p in world.dms()) == sorted(reps)
+    restarted = world.scheduler("left-restarted")
+    assert restarted.tick(at(2, 10))["nudge_posted"] == 0
+    assert len(world.dms()) == len(reps)
