@@ -96,7 +96,10 @@ def nudge_message(view: NudgeView) -> Reply:
             section("*From your team* — ignored across two nudges, or their rep has left")
         )
         for owner in dict.fromkeys(i.owner_id for i in team):
-            blocks.append(context(f"{mention(owner)}'s deals"))
+            if owner in view.left:
+                blocks.append(context(f"Unowned: {mention(owner)} left the workspace"))
+            else:
+                blocks.append(context(f"{mention(owner)}'s deals"))
             for item in (i for i in team if i.owner_id == owner):
                 blocks.extend(item_blocks(item, view))
     if view.more:

@@ -102,7 +102,8 @@ def test_deals_of_a_rep_who_left_go_to_the_manager(world):
     outcomes = scheduler.tick(at(2, 8)) + scheduler.tick(at(2, 14))
     assert outcomes["nudge_skipped"] == 1  # Ben left: no DM to him
     [dm] = world.dms(MIA)
-    assert "*#1 Globex pilot*" in dm.args["text"] or "#1 Globex pilot" in dm.args["text"]
+    assert "#1 Globex pilot" in dm.args["text"]
+    assert f"Unowned: <@{BEN}> left the workspace" in json.dumps(dm.args["blocks"])
     assert world.dms(BEN) == []
 
 

@@ -16,7 +16,7 @@ from assistant.domain.facts import Facts
 from assistant.domain.nudging import Assessment
 from assistant.services.nudging.due import Plan
 from assistant.services.nudging.prefs import zone_of
-from assistant.storage.models import Deal, NudgeItem, NudgeSend, Workspace
+from assistant.storage.models import Deal, NudgeItem, NudgeSend, Person, Workspace
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class NudgeView:
     items: list[ItemView] = field(default_factory=list)
     own_zone: ZoneInfo | None = None  # the person's, else the workspace's
     total: int | None = None  # items found, when `items` holds only the listed ones
+    left: frozenset[str] = frozenset()  # owners who left the workspace: their deals unowned
 
     @property
     def zone(self) -> ZoneInfo:
@@ -87,6 +88,17 @@ def stored_view(session: Session, send_id: int, listed_only: bool = True) -> Nud
             ItemView(item.id, number, name, amount, item.owner_id, label, item.reason, 0.0,
                      item.escalation, item.state, item.outcome, item.acted_by, item.acted_at)
         )  # fmt: skip
+    owners = {item.owner_id for item in view.items if item.escalation}
+    if owners:
+        view.left = frozenset(
+            session.scalars(
+                select(Person.slack_user_id).where(
+                    Person.workspace_id == send.workspace_id,
+                    Person.slack_user_id.in_(owners),
+                    Person.deleted.is_(True),
+                )
+            )
+        )
     return view
 
 
