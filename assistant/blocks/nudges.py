@@ -87,7 +87,8 @@ def nudge_message(view: NudgeView) -> Reply:
         f":wave: Good morning! {plural(count, 'deal')} need{'s' if count == 1 else ''} you today"
     )
     if not own and team:
-        headline = f":wave: Good morning! {plural(len(team), 'deal')} from your team need attention"
+        needs = "needs" if len(team) == 1 else "need"
+        headline = f":wave: Good morning! {plural(len(team), 'deal')} from your team {needs} you"
     blocks: list[Block] = [section(f"*{headline}*")]
     for item in own:
         blocks.extend(item_blocks(item, view))

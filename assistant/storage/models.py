@@ -442,6 +442,7 @@ class NudgeItem(Base):
     stage_key: Mapped[str] = mapped_column(String(MAX_STAGE_KEY))  # where the deal was
     deal_version: Mapped[int] = mapped_column(Integer)
     value_at_risk: Mapped[Decimal] = mapped_column(MONEY)
+    overdue_hours: Mapped[int] = mapped_column(Integer, default=0)  # past the reason's limit
     escalation: Mapped[bool] = mapped_column(Boolean, default=False)  # in a manager's DM
     state: Mapped[str] = mapped_column(String(16), default="sent")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -112,8 +112,11 @@ def test_team_command_and_roles_show_who_manages_whom(world):
     assert "You can't set who manages whom" in refused.text
     bad = world.bot.command("/sales", f"team <@{MIA}>", user="UADMIN")
     assert "Name the manager first, then their reps" in bad.text
+    unknown = world.bot.command("/sales", f"team <@{MIA}> bob", user="UADMIN")
+    assert "Only @mentions here; I don't know `bob`." in unknown.text
     self_managed = world.bot.command("/sales", f"team <@{MIA}> <@{MIA}>", user="UADMIN")
     assert "Someone can't manage themselves" in self_managed.text
+    assert "Teams" not in world.bot.command("/sales", "roles", user=ANA).text  # nothing changed
     ok = world.bot.command("/sales", f"team <@{MIA}> <@{ANA}> <@{BEN}>", user="UADMIN")
     assert f"<@{MIA}> now manages <@{ANA}>, <@{BEN}>." in ok.text
     roles = world.bot.command("/sales", "roles", user=ANA).text

@@ -72,6 +72,7 @@ def compose(
          "owner_id": item.owner_id, "position": position, "reason": item.assessment.reason,
          "stage_key": item.stage_key, "deal_version": item.version,
          "value_at_risk": item.assessment.value_at_risk, "escalation": item.escalation,
+         "overdue_hours": int(item.assessment.overdue_days * 24),
          "state": nudging.SENT, "sent_at": now}
         for position, item in enumerate(plan.items)
     ]  # fmt: skip

@@ -85,7 +85,8 @@ def stored_view(session: Session, send_id: int, listed_only: bool = True) -> Nud
     for item, number, name, amount in rows:
         label = facts.pipeline.label(item.stage_key)
         view.items.append(
-            ItemView(item.id, number, name, amount, item.owner_id, label, item.reason, 0.0,
+            ItemView(item.id, number, name, amount, item.owner_id, label, item.reason,
+                     item.overdue_hours / 24,
                      item.escalation, item.state, item.outcome, item.acted_by, item.acted_at)
         )  # fmt: skip
     owners = {item.owner_id for item in view.items if item.escalation}

@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("stage_key", sa.String(length=40), nullable=False),
         sa.Column("deal_version", sa.Integer(), nullable=False),
         sa.Column("value_at_risk", Money(), nullable=False),
+        sa.Column("overdue_hours", sa.Integer(), nullable=False),
         sa.Column("escalation", sa.Boolean(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("sent_at", UTCDateTime(), nullable=False),
