@@ -12,7 +12,7 @@ from assistant.analytics.stages import workspace_facts
 from assistant.domain.nudging import Budget, Prefs
 from assistant.services.context import Actor, Services
 from assistant.services.nudging.due import plan_for
-from assistant.services.nudging.outcomes import settle
+from assistant.services.nudging.outcomes import settle, unsettled
 from assistant.services.nudging.prefs import resolved
 from assistant.services.nudging.views import NudgeView, planned_view
 from assistant.services.workspaces import workspace_for_reading
@@ -33,9 +33,10 @@ def my_nudges(services: Services, actor: Actor, now: datetime | None = None) -> 
     now = now or services.now()
     with services.db.reading() as session:
         ws = workspace_for_reading(services, session, actor.team_id)
-    # Items a day old count as acted on or ignored before the budget is judged on them.
-    with services.db.transaction() as session:
-        settle(session, ws.id, now)
+        behind = unsettled(session, ws.id, now)
+    if behind:  # items a day old count as acted on or ignored before the budget is judged
+        with services.db.transaction() as session:
+            settle(session, ws.id, now)
     with services.db.reading() as session:
         settings = resolved(session, ws.id, ws.timezone, actor.user_id)
         plan = plan_for(session, ws.id, ws.timezone, actor.user_id, now)

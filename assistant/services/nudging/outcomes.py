@@ -50,6 +50,22 @@ def settle(session: Session, workspace_id: int, now: datetime) -> int:
     return len(open_items)
 
 
+def unsettled(session: Session, workspace_id: int, now: datetime) -> bool:
+    """Whether `settle` has anything to do (a read, so readers need not take a writer lock)."""
+    return (
+        session.scalar(
+            select(NudgeItem.id)
+            .where(
+                NudgeItem.workspace_id == workspace_id,
+                NudgeItem.state == nudging.SENT,
+                NudgeItem.sent_at <= now - nudging.ACTED_WITHIN,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _changed(action: str) -> str:
     return {"note": "note added", "move": "moved", "won": "won", "lost": "lost"}.get(
         action, "changed"
