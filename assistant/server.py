@@ -52,6 +52,7 @@ def build_scheduler(settings: Settings, services: Services) -> DigestScheduler:
         make_composer(services),
         scheduler_client_for(settings, services),
         housekeeping=lambda: housekeeping(settings, services),
+        nudges=True,
     )
 
 

@@ -46,7 +46,7 @@ class World:
     def scheduler(self, process_id: str = "one") -> DigestScheduler:
         return DigestScheduler(
             self.services, make_composer(self.services), lambda _team: self.client,
-            process_id=process_id, pacer=ChannelPacer(interval=0),
+            process_id=process_id, pacer=ChannelPacer(interval=0), nudges=True,
         )  # fmt: skip
 
     def deal(
