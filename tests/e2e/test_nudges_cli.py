@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -75,3 +76,26 @@ def test_bad_moment_is_refused(db, database_url, fake):
     result = _bot(database_url, fake.url, "preview", "--at", "next tuesday")
     assert result.returncode == 2
     assert "'next tuesday' is not a moment like 2026-12-07T09:00" in result.stderr
+
+
+def test_the_running_bot_sends_the_due_nudge_once_across_a_restart(
+    db, database_url, fake, tmp_path
+):
+    from tests.e2e.test_real_run import _free_port, _start_bot, _stop, _wait_healthy
+
+    _world(db)
+    port = _free_port()
+    first = _start_bot(database_url, fake.url, port, tmp_path)
+    try:
+        _wait_healthy(port, first)
+        [dm] = fake.wait_for("chat.postMessage", count=1, timeout=30)
+    finally:
+        log = _stop(first)
+    assert dm.args["channel"] == ANA, log
+    second = _start_bot(database_url, fake.url, port, tmp_path)
+    try:
+        _wait_healthy(port, second)
+        time.sleep(3)  # the restarted scheduler has ticked at least once by now
+    finally:
+        _stop(second)
+    assert len(fake.calls_to("chat.postMessage")) == 1
