@@ -2,6 +2,8 @@
 
 python bot.py                 serve Slack (HTTP, or Socket Mode with SLACK_APP_TOKEN)
 python bot.py scheduler       run the digest scheduler alone
+python bot.py nudges preview [--team T] [--at 2026-12-07T09:00]   what each rep would get
+python bot.py nudges send [--team T]                               send the nudges due now
 python bot.py demo [COMMAND]  try it without Slack on a seeded sample database
 python bot.py console [COMMAND]  the same console on your own database, never seeded
 python bot.py import deals|leads FILE.csv   ·   python bot.py export deals|leads|history
@@ -47,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="serve Slack (the default)")
     sub.add_parser("scheduler", help="run the digest scheduler alone")
+    nudges_parser = sub.add_parser("nudges", help="preview or send the personal nudges")
+    nudges_parser.add_argument("action", choices=["preview", "send"])
+    nudges_parser.add_argument("--team", help="one workspace's Slack team id (T...)")
+    nudges_parser.add_argument(
+        "--at", type=_instant, help="preview at this moment (ISO; without a zone: local)"
+    )
     sub.add_parser("demo", help="try it without Slack: a console on a seeded sample database")
     sub.add_parser("console", help="the same console on your own database (never seeded)")
     sub.add_parser("import", help="import deals or leads from a CSV (HubSpot, Salesforce, ...)")
@@ -77,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
             return _purge(settings, args.team, confirmed=args.yes)
         if args.command == "attach":
             return _attach(settings, args.source, args.team)
+        if args.command == "nudges":
+            from assistant.server import run_nudges
+
+            return run_nudges(settings, args.action, args.team, args.at)
         if args.command == "scheduler":
             from assistant.server import run_scheduler
 
@@ -90,6 +102,17 @@ def main(argv: list[str] | None = None) -> int:
         return _database_failed(err, settings.database_url)
     except KeyboardInterrupt:
         return 0
+
+
+def _instant(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a moment like 2026-12-07T09:00"
+        ) from None
 
 
 def _transfer(argv: list[str]) -> int:

@@ -55,6 +55,7 @@ def build_scheduler(settings: Settings, services: Services) -> DigestScheduler:
         make_composer(services),
         scheduler_client_for(settings, services),
         housekeeping=lambda: housekeeping(settings, services),
+        nudges=True,
     )
 
 
@@ -115,3 +116,24 @@ def run_scheduler(settings: Settings) -> None:
     log.info("digest scheduler running (process %s)", scheduler.process_id)
     stop.wait()
     scheduler.shutdown(wait=True)
+
+
+def run_nudges(settings: Settings, action: str, team_id: str | None, at=None) -> int:
+    """`python bot.py nudges preview|send`: the scheduler's own code, once, by hand."""
+    from assistant.blocks.nudges import preview_lines
+    from assistant.digests.nudges import Nudger, preview
+    from assistant.digests.scheduler import default_process_id
+
+    services = build_services(settings)
+    if action == "preview":
+        found = preview(services, at or services.now(), team_id)
+        for _due, view in found:
+            print("\n".join(preview_lines(view)))
+        print(f"{len(found)} nudge(s) would go out; nothing was sent.")
+        return 0
+    if not settings.slack_bot_token and not settings.multi_workspace:
+        settings.require_slack()
+    nudger = Nudger(services, scheduler_client_for(settings, services), default_process_id())
+    outcomes = nudger.tick(services.now, team_id)
+    print(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "none due")
+    return 0

@@ -6,11 +6,11 @@ talk to Bolt. The edge (`listeners/`) and the demo console run them.
 
 from __future__ import annotations
 
-from assistant.commands import deal, digest, funnel, lead, pipeline, sales
+from assistant.commands import deal, digest, funnel, lead, nudge, pipeline, sales
 from assistant.commands.framework import CommandSet
 
 COMMAND_SETS: tuple[CommandSet, ...] = tuple(
-    m.COMMANDS for m in (deal, lead, pipeline, funnel, digest, sales)
+    m.COMMANDS for m in (deal, lead, pipeline, funnel, digest, nudge, sales)
 )
 
 

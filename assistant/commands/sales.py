@@ -14,14 +14,18 @@ from assistant.commands.args import (
 from assistant.commands.framework import CommandSet, Invocation, Subcommand
 from assistant.domain.amounts import format_amount, looks_like_amount, parse_amount
 from assistant.domain.errors import InvalidInput
+from assistant.domain.nudging import parse_budget, parse_days, parse_time
 from assistant.domain.references import parse_channel_mention
 from assistant.domain.roles import Role, parse_role
 from assistant.services import reports, roles, settings, targets
+from assistant.services.nudging import prefs, team
 
 ROLE_USAGE = "/sales role @user <admin|manager|rep|marketer>"
 SETTINGS_USAGE = (
-    "/sales settings [tz:<Area/City>] [currency:<USD>] [feed:#channel|off] [moves:on|off]"
+    "/sales settings [tz:<Area/City>] [currency:<USD>] [feed:#channel|off] [moves:on|off] "
+    "[nudges:on|off] [nudge_at:09:00] [nudge_days:mon-fri] [nudge_max:5]"
 )
+NUDGE_OPTIONS = ("nudges", "nudge_at", "nudge_days", "nudge_max")
 
 
 def help_all(inv: Invocation) -> Reply:
@@ -54,6 +58,11 @@ def list_roles(inv: Invocation) -> Reply:
     for role in Role:
         people = ", ".join(by_role.get(role, [])) or "—"
         lines.append(f"• *{role.value}*: {people}")
+    teams = team.teams(inv.services, inv.actor)
+    if teams:
+        lines.append("*Teams* (nudges ignored twice go to the manager)")
+        for manager, reps in teams.items():
+            lines.append(f"• {mention(manager)} manages {', '.join(mention(r) for r in reps)}")
     me = roles.my_role(inv.services, inv.actor)
     lines.append(f"You are: *{me.value}*.")
     return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
@@ -61,7 +70,7 @@ def list_roles(inv: Invocation) -> Reply:
 
 def update_settings(inv: Invocation) -> Reply:
     feed_channel, rest = take_channel(inv.args)
-    options, rest = take_options(rest, ("tz", "currency", "feed", "moves"))
+    options, rest = take_options(rest, ("tz", "currency", "feed", "moves", *NUDGE_OPTIONS))
     if rest:
         raise InvalidInput(f"I don't know what to do with `{' '.join(rest)[:100]}`.")
     feed = feed_channel
@@ -75,7 +84,9 @@ def update_settings(inv: Invocation) -> Reply:
         if options["moves"].lower() not in ("on", "off"):
             raise InvalidInput("`moves:` is `on` or `off`.")
         moves = options["moves"].lower() == "on"
-    if feed is None and not options:
+    nudge_defaults = _nudge_defaults(options)
+    settings_options = {k: v for k, v in options.items() if k not in NUDGE_OPTIONS}
+    if feed is None and not settings_options:
         current = settings.get_settings(inv.services, inv.actor)
     else:
         current = settings.update_settings(
@@ -86,6 +97,8 @@ def update_settings(inv: Invocation) -> Reply:
             feed_channel=feed,
             feed_moves=moves,
         )
+    if nudge_defaults:  # after the others are checked and kept, so a typo changes nothing
+        prefs.set_defaults(inv.services, inv.actor, **nudge_defaults)
     feed_text = channel(current.feed_channel) if current.feed_channel else "off"
     lines = [
         "*Workspace settings*",
@@ -93,8 +106,46 @@ def update_settings(inv: Invocation) -> Reply:
         f"• Currency: `{current.currency}`",
         f"• Feed channel (won deals): {feed_text}",
         f"• Announce every stage move in the feed: {'on' if current.feed_moves else 'off'}",
+        f"• Nudges (defaults; each person can change theirs): {_nudge_line(inv)}",
     ]
     return Reply(text="\n".join(lines), blocks=sections_from_lines(lines))
+
+
+def _nudge_defaults(options: dict[str, str]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    if "nudges" in options:
+        if options["nudges"].lower() not in ("on", "off"):
+            raise InvalidInput("`nudges:` is `on` or `off`.")
+        found["enabled"] = options["nudges"].lower() == "on"
+    if "nudge_at" in options:
+        found["at_time"] = parse_time(options["nudge_at"])
+    if "nudge_days" in options:
+        found["days"] = parse_days(options["nudge_days"])
+    if "nudge_max" in options:
+        found["budget"] = parse_budget(options["nudge_max"])
+    return found
+
+
+def _nudge_line(inv: Invocation) -> str:
+    defaults = prefs.workspace_defaults(inv.services, inv.actor)
+    if not defaults.enabled:
+        return "*off for everyone*"
+    return f"on · {defaults.at_time} · {defaults.describe_days()} · up to {defaults.budget} deals"
+
+
+TEAM_USAGE = "/sales team @manager @rep [@rep ...]"
+
+
+def set_team(inv: Invocation) -> Reply:
+    users, rest = take_mentions(inv.args)
+    if rest:
+        raise InvalidInput(f"Only @mentions here; I don't know `{' '.join(rest)[:60]}`.")
+    if len(users) < 2:
+        raise InvalidInput("Name the manager first, then their reps: `/sales team @mia @ana`.")
+    manager, reps = users[0], users[1:]
+    team.set_team(inv.services, inv.actor, manager, reps)
+    text = f"{mention(manager)} now manages {', '.join(mention(r) for r in dict.fromkeys(reps))}."
+    return Reply(text=text, blocks=[section(text)])
 
 
 TARGET_USAGE = "/sales target <@user|team> <amount> <period>"
@@ -163,6 +214,13 @@ COMMANDS = CommandSet(
             "give someone a role (admins).",
             "/sales role @ana manager",
             set_role,
+        ),
+        Subcommand(
+            "team",
+            TEAM_USAGE,
+            "who manages whom: nudges ignored twice go to the manager (admins).",
+            "/sales team @mia @ana @ben",
+            set_team,
         ),
         Subcommand(
             "roles", "/sales roles", "who has which role.", "/sales roles", list_roles, writes=False

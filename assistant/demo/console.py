@@ -26,6 +26,7 @@ from assistant.config import load_settings
 from assistant.demo import store
 from assistant.demo.digests import OUTPUT_DIR, print_digests
 from assistant.demo.mrkdwn import Style
+from assistant.demo.nudges import print_nudges
 from assistant.demo.prompt import repl
 from assistant.demo.sample import CHANNELS, DEMO_USER, MANAGER, MARKETER, PEOPLE, REPS, TEAM_ID
 from assistant.demo.session import UNKNOWN, DemoSession
@@ -114,6 +115,7 @@ def _run(db: Database, args: argparse.Namespace) -> int:
     style = Style(names=PEOPLE, channels=CHANNELS, color=_color(sys.stdout))
     session = DemoSession(services, Actor(TEAM_ID, ROLES[args.role]), sys.stdout, style)
     session.digests = partial(print_digests, session)
+    session.nudges = partial(print_nudges, session)
     if args.command:
         return session.run_line(" ".join(args.command))
     deals, leads = store.counts(db)
@@ -165,6 +167,7 @@ def _console(db: Database, settings, args: argparse.Namespace) -> int:
     style = Style(names=slack_names(services, team_id), color=_color(sys.stdout))
     session = DemoSession(services, Actor(team_id, CONSOLE_USER), sys.stdout, style)
     session.digests = partial(print_digests, session)
+    session.nudges = partial(print_nudges, session)
     if args.command:
         return session.run_line(" ".join(args.command))
     return repl(

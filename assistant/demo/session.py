@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 OK, REFUSED, UNKNOWN = 0, 1, 2
 _MENTION = re.compile(r"(?<![\w<&|])@([A-Za-z][\w.-]*)")
 _CHANNEL = re.compile(r"(?<![\w<&|])#([A-Za-z][\w-]*)")
-DEMO_WORDS = ("help", "people", "digest", "ask", "quit")
+DEMO_WORDS = ("help", "people", "digest", "nudges", "ask", "quit")
 
 
 @dataclass
@@ -49,6 +49,7 @@ class DemoSession:
     out: TextIO
     style: Style = field(default_factory=Style)
     digests: Callable[[], int] | None = None
+    nudges: Callable[[str], int] | None = None  # `nudges [@rep]`
     previous: Understood | None = None  # the last question understood, for follow-ups
 
     def print(self, text: str = "") -> None:
@@ -68,6 +69,8 @@ class DemoSession:
             return OK
         if name in ("digest", "digests") and not rest and self.digests is not None:
             return self.digests()
+        if name == "nudges" and self.nudges is not None:
+            return self.nudges(rest)
         if name == "ask":
             return self.ask(rest)
         command_set = find_command_set("/" + name.lstrip("/"))
@@ -130,6 +133,7 @@ class DemoSession:
             "Demo only:",
             "  ask <question>      ask in your own words, as in a DM to the bot: ask what's stuck?",
             "  digest              print the pipeline and funnel digests, save their charts",
+            "  nudges [@rep]       this morning's nudge DMs, one per rep (/nudge for yours)",
             "  people              who is who (mention them as @ana; channels as #sales)",
             "  quit                leave (or Ctrl-D)",
         ]

@@ -27,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from assistant.digests import ledger
 from assistant.digests.delivery import TAKEN, Deliverer, Due
 from assistant.digests.model import ClientFor, Composer
+from assistant.digests.nudges import Nudger
 from assistant.digests.posting import SlackPoster
 from assistant.services.context import Services
 from assistant.slack.pacing import ChannelPacer
@@ -78,6 +79,7 @@ class DigestScheduler:
         pacer: ChannelPacer | None = None,
         housekeeping: Callable[[], None] | None = None,
         parallel_workspaces: int = 8,
+        nudges: bool = False,
     ) -> None:
         self.services = services
         # Daily clean-up (retention purge, expired OAuth states); idempotent, so several
@@ -87,6 +89,9 @@ class DigestScheduler:
         self.process_id = (process_id or default_process_id())[:100]
         poster = SlackPoster(client_for, pacer)
         self._deliverer = Deliverer(services, composer, poster, self.process_id)
+        # Personal nudges ride the same clock, ledger rules and process id (issue 18); the
+        # bot's scheduler sends them (server.build_scheduler), a digests-only one does not.
+        self.nudger = Nudger(services, client_for, self.process_id, pacer) if nudges else None
         self._tick_lock = threading.Lock()
         self.parallel_workspaces = parallel_workspaces
         self._pool: ThreadPoolExecutor | None = None
@@ -129,7 +134,16 @@ class DigestScheduler:
             jobs += [partial(deliverer.retry, [delivery_id], clock) for delivery_id in snapshot.due]
             for found in self._side_by_side(jobs):
                 outcomes.update(found)
+            if self.nudger is not None:
+                outcomes.update({f"nudge_{k}": n for k, n in self._nudge(clock).items()})
         return outcomes
+
+    def _nudge(self, clock: Callable[[], datetime]) -> Counter[str]:
+        try:
+            return self.nudger.tick(clock) if self.nudger is not None else Counter()
+        except Exception:  # the digests went out; the next tick tries the nudges again
+            log.exception("nudge pass failed")
+            return Counter()
 
     def _side_by_side(self, jobs: list[Callable[[], list[str]]]) -> list[list[str]]:
         """Run each workspace's digests (in order, channels taking turns) next to the other

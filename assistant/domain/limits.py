@@ -23,3 +23,6 @@ LIST_LIMIT = 500  # rows a list reads at most; the rest is counted
 MAX_REQUEST_BODY = 1_000_000  # bytes of one request; Slack's own payloads stay far below
 MAX_PAYLOAD_DEPTH = 64  # nesting of a payload's JSON; Slack's go about a dozen deep
 MAX_LOGGED = 300  # characters of anything a user sent that one log line shows
+
+MAX_NUDGE_BUDGET = 20  # deals one nudge DM lists at most; the rest behind "and N more"
+MAX_SNOOZE_DAYS = 90  # a snooze longer than a quarter is a deal to close, not to hide

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from assistant.listeners import actions, asking, commands, events, middleware, views
+from assistant.listeners import actions, asking, commands, events, middleware, nudges, views
 from assistant.listeners.runtime import Runtime
 
 
@@ -21,3 +21,4 @@ def register(app: App, runtime: Runtime) -> None:
     views.register(app, runtime)
     events.register(app, runtime)
     asking.register(app, runtime)
+    nudges.register(app, runtime)

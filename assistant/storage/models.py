@@ -351,3 +351,115 @@ class ProcessedRequest(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     team_id: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class NudgeSetting(Base):
+    """One person's nudge preferences; the row with `slack_user_id` "" holds the workspace's
+    defaults (and its switch for everyone). A missing value falls back to the defaults."""
+
+    __tablename__ = "nudge_settings"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    enabled: Mapped[bool | None] = mapped_column(Boolean)
+    at_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM local
+    days: Mapped[str | None] = mapped_column(String(20))  # "0,1,2,3,4", 0 = Monday
+    budget: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ManagerLink(Base):
+    """Who manages whom (`/sales team @manager @rep ...`): one manager per rep."""
+
+    __tablename__ = "manager_links"
+    __table_args__ = (UniqueConstraint("workspace_id", "rep_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    rep_id: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    manager_id: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    created_by: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NudgeSend(Base):
+    """One person's nudge DM of one local day.
+
+    The unique (workspace, user, day) is the exactly-once key, as (subscription, occurrence)
+    is for digests: a scheduler inserts the row to claim the day before sending, and the
+    states and lease are the digest ledger's (claimed, posting, posted, retrying, failed,
+    skipped), plus `empty` for a day with nothing due (no DM).
+    """
+
+    __tablename__ = "nudge_sends"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id", "day"),
+        Index("ix_nudge_sends_status", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    budget: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer, default=0)  # items due, shown or not
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class NudgeItem(Base):
+    """One deal in one nudge DM: why it was there, and what became of it.
+
+    `state`: sent -> acted (a click, or any change within 24 h) | snoozed | ignored (no
+    action by the next nudge) | escalated (ignored across two nudges, passed to the manager).
+    """
+
+    __tablename__ = "nudge_items"
+    __table_args__ = (
+        Index("ix_nudge_items_send", "send_id", "position"),
+        Index("ix_nudge_items_deal", "workspace_id", "deal_id", "sent_at"),
+        # Settling finds the items still `sent` a day on; stats read a period's items.
+        Index("ix_nudge_items_state", "workspace_id", "state", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    send_id: Mapped[int] = mapped_column(ForeignKey("nudge_sends.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    owner_id: Mapped[str] = mapped_column(String(MAX_USER_ID))  # the deal's rep when sent
+    position: Mapped[int] = mapped_column(Integer)  # 0.. shown; from `budget` on: "and N more"
+    reason: Mapped[str] = mapped_column(String(16))  # stuck | close_passed | quiet
+    stage_key: Mapped[str] = mapped_column(String(MAX_STAGE_KEY))  # where the deal was
+    deal_version: Mapped[int] = mapped_column(Integer)
+    value_at_risk: Mapped[Decimal] = mapped_column(MONEY)
+    overdue_hours: Mapped[int] = mapped_column(Integer, default=0)  # past the reason's limit
+    escalation: Mapped[bool] = mapped_column(Boolean, default=False)  # in a manager's DM
+    state: Mapped[str] = mapped_column(String(16), default="sent")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acted_by: Mapped[str | None] = mapped_column(String(MAX_USER_ID))
+    outcome: Mapped[str | None] = mapped_column(String(200))  # "moved to Proposal", ...
+
+
+class NudgeSnooze(Base):
+    """A deal kept out of nudges until `until`."""
+
+    __tablename__ = "nudge_snoozes"
+    __table_args__ = (UniqueConstraint("workspace_id", "deal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    snoozed_by: Mapped[str] = mapped_column(String(MAX_USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
