@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from assistant.domain.limits import MAX_NAME
 from assistant.domain.text import is_slack_user_id, one_line
 from assistant.services.context import Services
 from assistant.services.workspaces import ensure_workspace, workspace_for_reading
 from assistant.storage.models import Person, Workspace
+from assistant.storage.upsert import insert_or_ignore
 
 REFRESH_AFTER = timedelta(days=1)
 
@@ -116,18 +117,22 @@ def remember(services: Services, team_id: str, profiles: Iterable[SlackProfile])
 
 
 def _upsert(session, workspace_id: int, profile: SlackProfile, now: datetime) -> None:
-    person = session.scalar(
-        select(Person).where(
-            Person.workspace_id == workspace_id, Person.slack_user_id == profile.user_id
-        )
-    )
-    if person is None:
-        person = Person(workspace_id=workspace_id, slack_user_id=profile.user_id)
-        session.add(person)
     name = one_line(profile.name)[:MAX_NAME] or profile.user_id
-    person.name, person.name_folded = name, name.casefold()
-    person.real_name = one_line(profile.real_name or "")[:MAX_NAME] or None
-    person.email = (profile.email or "").strip().lower()[:254] or None
-    person.timezone = profile.timezone
-    person.deleted = profile.deleted
-    person.refreshed_at = now
+    values = {
+        "name": name,
+        "name_folded": name.casefold(),
+        "real_name": one_line(profile.real_name or "")[:MAX_NAME] or None,
+        "email": (profile.email or "").strip().lower()[:254] or None,
+        "timezone": profile.timezone,
+        "deleted": profile.deleted,
+        "refreshed_at": now,
+    }
+    key = {"workspace_id": workspace_id, "slack_user_id": profile.user_id}
+    # Two requests can learn the same user at once: the insert that loses the race is a no-op
+    # and the profile is written over the winner's row, never a unique-key error.
+    if insert_or_ignore(session, Person, {**key, **values}, list(key)) is None:
+        session.execute(
+            update(Person)
+            .where(Person.workspace_id == workspace_id, Person.slack_user_id == profile.user_id)
+            .values(**values)
+        )
