@@ -107,3 +107,36 @@ def test_history_times_follow_history_order_under_concurrent_moves(admin, databa
         assert times == sorted(times)
     finally:
         services.db.dispose()
+
+
+def test_people_learned_at_once_by_many_requests_keep_one_row(services):
+    """users.info answers for one user arrive in parallel requests (App Home, a command, a
+    question): each is stored, none fails on the unique key, one row remains."""
+    from assistant.services.people import SlackProfile, remember
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(WORKERS)
+
+    def learn(index: int) -> None:
+        own = Services(db=Database(services.db.url), clock=services.clock, admins=frozenset())
+        try:
+            for round_ in range(10):
+                barrier.wait(timeout=30)  # all at once, each round a user nobody has stored yet
+                remember(own, "T_TEST", [SlackProfile(f"UREP{round_}", f"Rep {index}")])
+        except BaseException as error:  # noqa: BLE001 - any failure is the finding
+            errors.append(error)
+        finally:
+            own.db.dispose()
+
+    remember(services, "T_TEST", [SlackProfile("UADMIN", "Admin")])  # the workspace exists
+    threads = [threading.Thread(target=learn, args=(i,)) for i in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with services.db.reading() as session:
+        from assistant.storage.models import Person
+
+        users = session.scalars(select(Person.slack_user_id).where(Person.name != "Admin")).all()
+    assert sorted(users) == sorted(f"UREP{round_}" for round_ in range(10))
