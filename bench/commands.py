@@ -26,7 +26,7 @@ from pathlib import Path
 from bench.loadgen import Connection, LevelResult, request_bytes, run_level
 from bench.measure import ROOT
 from bench.plan import PIPELINE, TEAM_ID, Spec
-from tests.support.slack_requests import slash_command_body
+from testkit.slack_requests import slash_command_body
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -133,7 +133,7 @@ class Workload:
 @contextmanager
 def fake_slack():
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.fake_slack_server"],
+        [sys.executable, "-m", "testkit.slack_process"],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -4,7 +4,7 @@ Issue #8's must-show: every digest posted exactly once, and how long after 09:00
 one is out. One run:
 
 1. a fresh database, migrated; N workspaces installed and filled (`bench.fleet_setup`);
-2. a fake Slack Web API in its own process (`bench.fleet_slack`; 30-100 ms per call);
+2. a fake Slack Web API in its own process (`testkit.slack_process`; 30-100 ms per call);
 3. two scheduler processes (`bench.fleet_scheduler`: the product's scheduler, product
    defaults), whose clock reads `LEAD` seconds before 09:00 when they are started;
 4. wait until every digest has reached the fake Slack (or the timeout), stop the schedulers
@@ -91,7 +91,7 @@ def run_fleet(
             "channels": {t.channel: t.team_id for t in fleet},
             "latency": list(LATENCY),
         }
-        slack = _Child("bench.fleet_slack", _write(work / "slack.json", slack_config), work)
+        slack = _Child("testkit.slack_process", _write(work / "slack.json", slack_config), work)
         try:
             api = slack.line(30)
             offset = (target - timedelta(seconds=lead)) - datetime.now(UTC)

@@ -81,7 +81,7 @@ def summarise(profiler: cProfile.Profile, title: str, seconds: float, calls: int
 
 
 def wsgi_call(app, body: str, secret: str) -> tuple[str, bytes]:
-    from tests.support.slack_requests import sign
+    from testkit.slack_requests import sign
 
     data = body.encode()
     headers = sign(body, secret, content_type="application/x-www-form-urlencoded")
@@ -168,7 +168,7 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
     from assistant.config import Settings
     from assistant.server import build_wsgi
     from bench.commands import SECRET, TOKEN, Workload
-    from tests.support.fake_slack import FakeSlack
+    from testkit.fake_slack import FakeSlack
 
     with FakeSlack.start() as fake:
         settings = Settings(

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from tests.support.fake_slack import Call, FakeSlack
+from testkit.fake_slack import Call, FakeSlack
 
 RECORDED = ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")
 CHANNEL_ARG = {"chat.postMessage": "channel", "files.completeUploadExternal": "channel_id"}
