@@ -68,14 +68,15 @@ def test_a_tiny_run_prints_every_table(dialects, tmp_path):
     assert {row[-1] for row in digest_rows} == {"yes"}
     assert all(row[8] not in ("", "—") for row in digest_rows if "300 deals" in row[1])
 
-    # Commands: both baselines and the bot on each database, at every level, nothing failed.
-    servers = ["baseline (a)", "baseline (b)"] + [f"bot ({d})" for d in dialects]
+    # Commands: bare Bolt, the floor and the bot on each database, every level, nothing failed.
+    servers = ["bare Bolt"] + [f"{s} ({d})" for d in dialects for s in ("floor", "bot")]
     command_rows = _table_rows(markdown, "Commands")[: len(servers) * levels]
     assert sorted({row[0] for row in command_rows}) == sorted(servers)
     for result in outcome.commands:
         assert result.level.latencies, f"{result.server} answered no request"
         assert (result.level.errors, result.level.failed) == (0, 0), result.level.failures
-    assert "Ratios (bot ÷ baseline)" in markdown
+    assert len(_table_rows(markdown, "Commands")) > len(servers) * levels  # the ratio tables
+    assert "The mix, bot against the floor" in markdown and "Per command" in markdown
 
     # Import: the floor wrote exactly as many deals and history rows as the import.
     assert [r.equal for r in outcome.imports] == [True] * len(dialects)
