@@ -1,47 +1,45 @@
-"""Write a generated workspace in bulk: the rows the services would write for a `plan`.
+"""Write a generated workspace through the product's own write path, in its batch form.
 
-The workspace, its stages and roles are made through the services themselves; deals, leads,
-notes and their history (`changes`) are computed here from each record's ops, exactly as
-`services.deals`, `services.leads` and `services.history` would write them (`bench.rows`;
-proved on a small size by `bench.replay`), and appended with `executemany` (SQLite) or `COPY`
-(PostgreSQL) to one or several databases at once. Secondary indexes are dropped during the
-load and rebuilt after it; PostgreSQL then gets the `VACUUM ANALYZE` autovacuum would do.
+The workspace, its stages and roles are made through the services; its leads and deals go in
+through `assistant.records.batch.insert_new`, the function an import writes new records with:
+the same rows, history rows and cross-record rules (a deal won from a lead makes that lead
+reach `action`), appended with COPY (PostgreSQL) or executemany (SQLite). What the generator
+computes itself is only what the plan says happened: each record's final values and the
+events of its stage and status (`bench.plan`). Changes no report reads back (notes, reassigned
+owners, edited amounts) shape the final values but are not written as history, as an import
+of the same records would not. Secondary indexes are dropped during the load and rebuilt after
+it; PostgreSQL then gets the `VACUUM ANALYZE` autovacuum would do.
 
 `python -m bench.generate 10000 100000 sqlite:///big.db` fills a database for poking at.
 """
 
 from __future__ import annotations
 
-import queue
-import sqlite3
 import sys
-import threading
 import time
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import select, text
-from sqlalchemy.schema import CreateIndex, DropIndex
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex
 
 from assistant.domain.roles import Role
+from assistant.records import batch
+from assistant.records.history import Event
 from assistant.services.context import Actor, Services
 from assistant.services.roles import set_role
+from assistant.storage.bulk import large_cache
 from assistant.storage.database import Database
 from assistant.storage.models import Change, Deal, Lead, Note, Workspace
 from bench import plan as P
-from bench.dbs import raw_connect
-from bench.rows import (
-    CHANGE_COLUMNS,
-    DEAL_COLUMNS,
-    LEAD_COLUMNS,
-    NOTE_COLUMNS,
-    deal_rows,
-    lead_rows,
-)
 
 LOADED = (Deal.__table__, Lead.__table__, Change.__table__, Note.__table__)
 CHUNK = 5000
+ACTOR = "bench"  # who the generated rows are by, as an import's are by "import"
+FUNNEL_POSITION = {key: i for i, key in enumerate(P.FUNNEL)}
 
 
 def setup_workspace(services: Services) -> int:
@@ -54,209 +52,214 @@ def setup_workspace(services: Services) -> int:
         return session.scalar(select(Workspace.id).where(Workspace.team_id == P.TEAM_ID))
 
 
-# -- sinks --------------------------------------------------------------------------------------
+# -- what the plan says happened -------------------------------------------------------------
 
 
-class Sink:
-    """One database being filled: drop indexes, append rows, rebuild and analyse."""
+@dataclass(slots=True)
+class Record:
+    """A new record for `records.batch`: final values and stage/status events."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.db = Database(url)
-        self.dialect = self.db.dialect
-        self.raw = None
-
-    def begin(self) -> None:
-        self.db.dispose()  # the setup's pooled connections: the load wants the file alone
-        self.raw = raw_connect(self.url)
-        for table in LOADED:
-            for index in table.indexes:
-                self._ddl(DropIndex(index))
-        if self.dialect == "sqlite":
-            # One big transaction through WAL would first write the whole load to the log;
-            # without a journal it goes straight to the file (WAL is restored after).
-            self.raw.execute("PRAGMA journal_mode=OFF")
-            self.raw.execute("PRAGMA synchronous=OFF")
-            self.raw.execute("PRAGMA cache_size=-262144")
-        else:
-            self.raw.execute("SET synchronous_commit TO off")
-            # No foreign-key trigger per row: the rows are consistent by construction.
-            self.raw.execute("SET session_replication_role = replica")
-        self.raw.execute("BEGIN")
-        # Writing runs in its own thread, so PostgreSQL digests one chunk while Python makes
-        # the next.
-        self._queue: queue.Queue = queue.Queue(maxsize=4)
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._drain, daemon=True)
-        self._thread.start()
-
-    def put(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if self._failure is not None:
-            raise RuntimeError(f"writing to {self.dialect} failed") from self._failure
-        self._queue.put((table, columns, rows))
-
-    def _drain(self) -> None:
-        while (task := self._queue.get()) is not None:
-            if self._failure is None:
-                try:
-                    self.write(*task)
-                except BaseException as err:  # reported by put() or finish()
-                    self._failure = err
-
-    def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        listing = ", ".join(f'"{c}"' for c in columns)
-        if self.dialect == "sqlite":
-            marks = ", ".join("?" for _ in columns)
-            self.raw.executemany(f'INSERT INTO "{table}" ({listing}) VALUES ({marks})', rows)
-            return
-        statement = f'COPY "{table}" ({listing}) FROM STDIN'
-        with self.raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    @property
-    def failure(self) -> BaseException | None:
-        return self._failure
-
-    def finish(self, ws: int, deals: int, leads: int) -> None:
-        try:
-            self._finish(ws, deals, leads)
-        except BaseException as err:  # re-raised by generate() in the main thread
-            self._failure = self._failure or err
-
-    def _finish(self, ws: int, deals: int, leads: int) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if self._failure is not None:
-            return
-        if self.dialect == "postgresql":
-            self.raw.execute("SET session_replication_role = DEFAULT")
-        seqs = f"deal_seq = {deals}, lead_seq = {leads}"
-        self.raw.execute(f"UPDATE workspaces SET {seqs} WHERE id = {ws}")
-        self.raw.execute("COMMIT")
-        for table in LOADED:
-            for index in table.indexes:
-                self._ddl(CreateIndex(index))
-        if self.dialect == "postgresql":
-            for table in ("deals", "leads"):
-                self.raw.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
-                )
-            self.raw.execute("VACUUM ANALYZE")
-        else:
-            self.raw.execute("PRAGMA journal_mode=WAL")
-        self.raw.close()
-        self.db.dispose()
-
-    def _ddl(self, construct) -> None:
-        if isinstance(construct, DropIndex):
-            self.raw.execute(f'DROP INDEX IF EXISTS "{construct.element.name}"')
-            return
-        self.raw.execute(str(construct.compile(dialect=self.db.write_engine.dialect)))
+    values: dict[str, object]
+    events: list[Event] = field(default_factory=list)
+    key: str | None = None
+    lead_ref: str | None = None
 
 
-def _sqlite_datetime(value: datetime) -> str:
-    # SQLAlchemy's storage format for SQLite: ISO text to the microsecond, always. (sqlite3's
-    # own default adapter drops ".000000", which would compare wrongly as text.)
-    return value.isoformat(" ", "microseconds")
+def lead_record(lp: P.LeadPlan) -> Record:
+    _, created, _creator, f = lp.ops[0]
+    stage = f["stage"] or P.FUNNEL[0]
+    values: dict[str, object] = {
+        **{k: f[k] for k in ("name", "company", "email", "source", "campaign")},
+        "owner_id": f["owner_id"],
+        "stage_key": stage,
+        "furthest_stage_key": stage,
+        "status": "open",
+        "drop_reason": None,
+        "action_at": created if stage == "action" else None,
+        "created_at": created,
+        "external_id": None,
+    }
+    rec = Record(values)
+    for name in ("stage_key", "furthest_stage_key"):
+        rec.events.append(Event(name, stage, created))
+    rec.events.append(Event("status", "open", created))
+
+    def advance(key: str, at: datetime) -> None:
+        values["stage_key"] = key
+        rec.events.append(Event("stage_key", key, at))
+        if FUNNEL_POSITION[key] > FUNNEL_POSITION[values["furthest_stage_key"]]:
+            values["furthest_stage_key"] = key
+            rec.events.append(Event("furthest_stage_key", key, at))
+        if key == "action" and values["action_at"] is None:
+            values["action_at"] = at
+
+    for kind, at, _actor, *args in lp.ops[1:]:
+        if kind == "move":
+            advance(args[0], at)
+        elif kind == "drop":
+            values["status"] = "dropped"
+            values["drop_reason"] = (args[0] or "").strip()[:500] or None
+            rec.events.append(Event("status", "dropped", at))
+        elif kind == "convert":
+            if FUNNEL_POSITION[values["stage_key"]] < FUNNEL_POSITION["consideration"]:
+                advance("consideration", at)
+            values["status"] = "converted"
+            rec.events.append(Event("status", "converted", at))
+    return rec
 
 
-sqlite3.register_adapter(datetime, _sqlite_datetime)
-sqlite3.register_adapter(date, date.isoformat)
+def deal_record(dp: P.DealPlan) -> Record:
+    _, created, actor, f = dp.ops[0]
+    stage = f["stage"] or P.PIPELINE[0]
+    values: dict[str, object] = {
+        **{k: f[k] for k in ("name", "company", "amount", "close_date", "source", "campaign")},
+        "owner_id": f["owner_id"] or actor,
+        "stage_key": stage,
+        "stage_entered_at": created,
+        "status": "open",
+        "lost_reason": None,
+        "closed_at": None,
+        "created_at": created,
+    }
+    lead_ref = None if dp.lead_index is None else f"L{dp.lead_index + 1}"
+    rec = Record(values, [Event("stage_key", stage, created), Event("status", "open", created)])
+    rec.lead_ref = lead_ref
+    for kind, at, _actor, *args in dp.ops[1:]:
+        if kind == "move":
+            values.update(stage_key=args[0], stage_entered_at=at)
+            rec.events.append(Event("stage_key", args[0], at))
+        elif kind in ("won", "lost"):
+            values.update(status=kind, closed_at=at, lost_reason=None)
+            if kind == "lost":
+                values["lost_reason"] = args[0]
+            elif args[0] is not None:
+                values["amount"] = args[0]
+            rec.events.append(Event("status", kind, at))
+        elif kind == "reopen":
+            values.update(status="open", closed_at=None, lost_reason=None, stage_entered_at=at)
+            rec.events.append(Event("status", "open", at))
+        elif kind == "assign":
+            values["owner_id"] = args[0]
+        elif kind == "edit":
+            values["amount"] = args[0]
+    return rec
 
 
-# -- the whole workspace -------------------------------------------------------------------------
+# -- writing ----------------------------------------------------------------------------------
 
 
 @dataclass
 class Generated:
-    spec: P.Spec
+    spec: P.Spec | None
     workspace_id: int
-    deals: int
-    leads: int
-    changes: int
-    notes: int
-    seconds: float
+    deals: int = 0
+    leads: int = 0
+    changes: int = 0
+    seconds: float = 0.0
+
+
+def write_plans(
+    session: Session,
+    ws: int,
+    leads: Iterable[P.LeadPlan],
+    deals: Iterable[P.DealPlan],
+    now: datetime,
+    progress=None,
+) -> tuple[int, int]:
+    """Insert the plans' leads, then their deals (they name the leads), in chunks."""
+    counts = [0, 0]
+    converted: set[str] = set()
+    for chunk in _chunks(leads):
+        records = [lead_record(lp) for lp in chunk]
+        converted.update(f"L{lp.index + 1}" for lp in chunk if lp.deal is not None)
+        counts[0] += batch.insert_new(session, "leads", ws, records, now, actor=ACTOR)
+        if progress:
+            progress(f"leads {counts[0]:,}")
+    lead_ids = {}
+    if converted:
+        numbers = session.execute(
+            select(Lead.number, Lead.id).where(Lead.workspace_id == ws)
+        ).tuples()
+        lead_ids = {f"L{n}": i for n, i in numbers if f"L{n}" in converted}
+    for chunk in _chunks(deals):
+        records = [deal_record(dp) for dp in chunk]
+        counts[1] += batch.insert_new(
+            session, "deals", ws, records, now, lead_ids=lead_ids, actor=ACTOR
+        )
+        if progress:
+            progress(f"deals {counts[1]:,}")
+    return counts[0], counts[1]
+
+
+def _chunks(items: Iterable) -> Iterator[list]:
+    items = iter(items)
+    while chunk := list(islice(items, CHUNK)):
+        yield chunk
+
+
+def bulk_load(url: str, load, drop_indexes: bool = True) -> None:
+    """`load(session)` in one transaction, with the loaded tables' secondary indexes dropped
+    during it and rebuilt after (one sort instead of millions of B-tree inserts)."""
+    tables = LOADED if drop_indexes else ()
+    db = Database(url)
+    with db.transaction() as session, large_cache(session):
+        if db.dialect == "postgresql":
+            session.execute(text("SET LOCAL synchronous_commit TO off"))
+        for table in tables:
+            for index in table.indexes:
+                session.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))
+        load(session)
+        for table in tables:
+            for index in table.indexes:
+                session.execute(CreateIndex(index))
+    if db.dialect == "postgresql":
+        with db.write_engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE")
+            )
+    db.dispose()
 
 
 def generate(spec: P.Spec, urls: list[str], *, progress=None) -> Generated:
     """Fill each (migrated, empty) database in `urls` with the same generated workspace."""
     started = time.perf_counter()
-    sinks = [Sink(url) for url in urls]
-    ws = None
+    made = None
     setup = spec.setup_at
-    for sink in sinks:
-        services = Services(db=sink.db, clock=lambda: setup, admins=frozenset({P.ADMIN}))
-        ws_here = setup_workspace(services)
-        assert ws is None or ws == ws_here, "the workspaces got different ids"
-        ws = ws_here
-        sink.begin()
-    counts = {"leads": 0, "deals": 0, "changes": 0, "notes": 0}
-    converted: list[P.DealPlan] = []
+    for url in urls:
+        db = Database(url)
+        services = Services(db=db, clock=lambda: setup, admins=frozenset({P.ADMIN}))
+        ws = setup_workspace(services)
+        db.dispose()
+        assert made is None or made.workspace_id == ws, "the workspaces got different ids"
+        made = Generated(spec, ws)
 
-    def flush(table, columns, rows, key) -> None:
-        for sink in sinks:
-            sink.put(table, columns, rows)
-        counts[key] += len(rows)
+        def load(session: Session, made=made) -> None:
+            converted: list[P.DealPlan] = []
 
-    lead_plans = P.leads(spec)
-    while chunk := list(islice(lead_plans, CHUNK)):
-        rows, changes = [], []
-        for lp in chunk:
-            row, lead_changes = lead_rows(lp, ws)
-            rows.append(row)
-            changes += lead_changes
-            if lp.deal is not None:
-                converted.append(lp.deal)
-        flush("leads", LEAD_COLUMNS, rows, "leads")
-        flush("changes", CHANGE_COLUMNS, changes, "changes")
-        if progress:
-            progress(f"leads {counts['leads']:,}")
-    deal_plans = enumerate(P.deals_in_order(spec, converted), start=1)
-    while chunk := list(islice(deal_plans, CHUNK)):
-        rows, changes, notes = [], [], []
-        for deal_id, dp in chunk:
-            row, deal_changes, deal_notes = deal_rows(dp, deal_id, ws)
-            rows.append(row)
-            changes += deal_changes
-            notes += deal_notes
-        flush("deals", DEAL_COLUMNS, rows, "deals")
-        flush("changes", CHANGE_COLUMNS, changes, "changes")
-        flush("notes", NOTE_COLUMNS, notes, "notes")
-        if progress:
-            progress(f"deals {counts['deals']:,}")
-    # Index builds and VACUUM ANALYZE wait on the database servers, not on Python: in parallel.
-    finishing = [
-        threading.Thread(target=sink.finish, args=(ws, counts["deals"], counts["leads"]))
-        for sink in sinks
-    ]
-    for thread in finishing:
-        thread.start()
-    for thread in finishing:
-        thread.join()
-    for sink in sinks:
-        if sink.failure is not None:
-            raise RuntimeError(f"finishing {sink.dialect} failed") from sink.failure
-    return Generated(
-        spec,
-        ws,
-        counts["deals"],
-        counts["leads"],
-        counts["changes"],
-        counts["notes"],
-        time.perf_counter() - started,
-    )
+            def leads():
+                for lp in P.leads(spec):
+                    if lp.deal is not None:
+                        converted.append(lp.deal)
+                    yield lp
+
+            made.leads, made.deals = write_plans(
+                session, made.workspace_id, leads(), _deals(spec, converted), spec.now, progress
+            )
+            made.changes = session.scalar(text("SELECT count(*) FROM changes"))
+
+        bulk_load(url, load)
+    made.seconds = time.perf_counter() - started
+    return made
+
+
+def _deals(spec: P.Spec, converted: list[P.DealPlan]) -> Iterator[P.DealPlan]:
+    # Lazily: `converted` is complete only once every lead has been written.
+    yield from P.deals_in_order(spec, converted)
 
 
 def main(argv: list[str]) -> int:
     deals, leads, *urls = argv
-    result = generate(P.Spec(int(deals), int(leads)), urls, progress=print)
-    print(result)
-    with Database(urls[0]).reading() as session:
-        print(session.execute(text("SELECT count(*) FROM changes")).scalar())
+    print(generate(P.Spec(int(deals), int(leads)), urls, progress=print))
     return 0
 
 
