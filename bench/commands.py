@@ -26,8 +26,8 @@ from pathlib import Path
 
 from bench.loadgen import Connection, LevelResult, request_bytes, run_level
 from bench.measure import ROOT
-from bench.plan import PIPELINE, TEAM_ID, Spec
 from testkit.slack_requests import slash_command_body
+from testkit.workspace_plan import PIPELINE, TEAM_ID, Spec
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -221,7 +221,7 @@ def run(
     warmup: float = 2.0,
 ) -> list[CommandsResult]:
     """With `profiles` (a dict), also profile the bot in-process on each database."""
-    from bench.generate import generate
+    from testkit.generate import generate
 
     urls = {d: scratch.new(d, "commands") for d in dialects}
     generate(spec, list(urls.values()))

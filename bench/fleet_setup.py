@@ -7,11 +7,11 @@ it creates the workspace row with its default stages), the manager and marketers
 (`subscribe`, by the manager). Every `FUNNEL_EVERY`-th workspace also gets the funnel
 digest at 09:00 in the same channel, so some channels get two messages at once.
 
-Each pipeline is the bench generator's (`bench.plan`, written through the product's batch write
-services' rows) for a small team: the plan of `PLAN` deals and leads over the generator's
-540 days, cut at this morning after its first 180 days, so a third of it has happened and
-the deals created lately are still open (a steady pipeline: about 50 deals, a dozen open,
-and their history), written like the benchmark's workspaces (`bench.generate.write_plans`).
+Each pipeline is the bench generator's (`testkit.workspace_plan`, written through the
+product's batch write path like the benchmark's workspaces) for a small team: the plan of
+`PLAN` deals and leads over the generator's 540 days, cut at this morning after its first 180
+days, so a third of it has happened and the deals created lately are still open (a steady
+pipeline: about 50 deals, a dozen open, and their history).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from assistant.services.context import Actor, Services
 from assistant.services.roles import set_role
 from assistant.services.subscriptions import subscribe
 from assistant.storage.database import Database
-from bench import plan as P
-from bench.generate import bulk_load, write_plans
+from testkit import workspace_plan as P
+from testkit.generate import bulk_load, write_plans
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "fleet-client-secret"
 ZONE, AT = "Europe/Berlin", "09:00"  # one zone for all: every digest due at the same instant

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.measure import run_child
-from bench.plan import NOW, TEAM_ID, Spec
+from testkit.workspace_plan import NOW, TEAM_ID, Spec
 
 HEADER = (
     "external_id", "name", "company", "amount", "currency", "owner", "stage", "status",
@@ -48,8 +48,8 @@ class ImportResult:
 
 def write_csv(spec: Spec, path: Path) -> int:
     """The generator's direct deals (no leads) as our own export format; returns the rows."""
-    from bench import plan as P
-    from bench.generate import deal_record
+    from testkit import workspace_plan as P
+    from testkit.generate import deal_record
 
     def when(value):
         return value.isoformat() if value else ""

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.plan import NOW
+from testkit.workspace_plan import NOW
 
 PACKAGES = (
     ("sqlalchemy", "/sqlalchemy/"), ("psycopg", "/psycopg"), ("slack_bolt", "/slack_bolt/"),
@@ -282,7 +282,7 @@ def profile_import(url: str, csv_path: str, deals: int) -> Profile:
     """Profile `importer.import_csv` of the file into the (empty) database at `url`."""
     from assistant.storage.database import Database
     from assistant.transfer.importer import ImportOptions, import_csv
-    from bench.plan import TEAM_ID
+    from testkit.workspace_plan import TEAM_ID
 
     db = Database(url)
     profiler = cProfile.Profile()

@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 from bench import commands, digests, fleet, importing, report  # noqa: E402
 from bench.dbs import DIALECTS, Scratch, admin_url, postgres_problem  # noqa: E402
-from bench.plan import Spec  # noqa: E402
+from testkit.workspace_plan import Spec  # noqa: E402
 
 BENCHMARKS = ("commands", "digests", "import", "fleet")
 

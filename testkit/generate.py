@@ -4,13 +4,13 @@ The workspace, its stages and roles are made through the services; its leads and
 through `assistant.records.batch.insert_new`, the function an import writes new records with:
 the same rows, history rows and cross-record rules (a deal won from a lead makes that lead
 reach `action`), appended with COPY (PostgreSQL) or executemany (SQLite). What the generator
-computes itself is only what the plan says happened: each record's final values and the
-events of its stage and status (`bench.plan`). Changes no report reads back (notes, reassigned
-owners, edited amounts) shape the final values but are not written as history, as an import
-of the same records would not. Secondary indexes are dropped during the load and rebuilt after
-it; PostgreSQL then gets the `VACUUM ANALYZE` autovacuum would do.
+computes itself is only what the plan (`testkit.workspace_plan`) says happened: each record's
+final values and the events of its stage and status. Changes no report reads back (notes,
+reassigned owners, edited amounts) shape the final values but are not written as history, as
+an import of the same records would not. Secondary indexes are dropped during the load and
+rebuilt after it; PostgreSQL then gets the `VACUUM ANALYZE` autovacuum would do.
 
-`python -m bench.generate 10000 100000 sqlite:///big.db` fills a database for poking at.
+`python -m testkit.generate 10000 100000 sqlite:///big.db` fills a database for poking at.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from assistant.services.roles import set_role
 from assistant.storage.bulk import large_cache
 from assistant.storage.database import Database
 from assistant.storage.models import Change, Deal, Lead, Note, Workspace
-from bench import plan as P
+from testkit import workspace_plan as P
 
 LOADED = (Deal.__table__, Lead.__table__, Change.__table__, Note.__table__)
 CHUNK = 5000
