@@ -74,9 +74,6 @@ class Scratch:
         self._pg_names.append(db_name)
         return self._pg_url(db_name)
 
-    def sqlite_path(self, url: str) -> Path:
-        return Path(make_url(url).database or "")
-
     def drop(self, url: str) -> None:
         """Remove one database now (big ones should not wait for the end of the run)."""
         parsed = make_url(url)

@@ -5,7 +5,7 @@ the product computes `reports.pipeline_digest_data` (board, movement, bottleneck
 stuck list, outcomes) or `daily_funnel_period` + `reports.funnel_digest_data` (funnel, sources,
 campaigns) exactly as the digest composer does; the floor computes the same figures with the
 hand-written SQL of `bench.floor`. That both give the same figures is a test
-(tests/bench/test_floor_equality.py), not part of the timing.
+(tests/bench/test_floors.py), not part of the timing.
 Block Kit rendering and charts are not timed (charts take about half a second each, see
 `assistant/digests/compose.py`); the data is what grows with the database.
 """

@@ -233,25 +233,14 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
 
 def profile_digest(url: str, digest: str) -> tuple[Profile, list[tuple[str, float, int]]]:
     """Profile one product digest (after a warm-up call); also time each SQL statement."""
-    from datetime import timedelta
-
     from sqlalchemy import event
 
-    from assistant.services import reports
-    from assistant.services.context import Services
-    from assistant.storage.database import Database
+    from bench.digests import case_args, digest_call
 
-    services = Services(db=Database(url), clock=lambda: NOW)
-
-    def call():
-        if digest == "pipeline":
-            return reports.pipeline_digest_data(services, 1, NOW, NOW - timedelta(hours=24))
-        period = reports.daily_funnel_period(services, 1, NOW)
-        return reports.funnel_digest_data(services, 1, period)
-
+    call = digest_call(case_args(url, digest, "product"))
     call()
     statements: dict[str, list[float]] = defaultdict(list)
-    engine = services.db.read_engine
+    engine = call.services.db.read_engine
 
     def before(conn, cursor, statement, parameters, context, executemany):
         conn.info["bench_started"] = time.perf_counter()
@@ -270,7 +259,7 @@ def profile_digest(url: str, digest: str) -> tuple[Profile, list[tuple[str, floa
     seconds = time.perf_counter() - began
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
-    services.db.dispose()
+    call.services.db.dispose()
     timed = sorted(((s, sum(t), len(t)) for s, t in statements.items()), key=lambda r: -r[1])
     return summarise(profiler, f"{digest} digest, product", seconds, 1), timed
 

@@ -41,65 +41,27 @@ class Preset:
     fleet_size: tuple[int, float] = (100, fleet.LEAD)
 
 
-TINY = Preset(
-    "tiny",
-    (Spec(100, 1_000), Spec(300, 3_000)),
-    1,
-    Spec(100, 1_000),
-    (1, 2),
-    0.3,
-    0.5,
-    300,
-    (5, -2.0),
-)
-QUICK = Preset(
-    "quick",
-    (Spec(1_000, 10_000), Spec(10_000, 100_000)),
-    2,
-    Spec(1_000, 10_000),
-    (1, 16),
-    1.0,
-    2.0,
-    5_000,
-)
-FULL = Preset(
-    "full",
-    (Spec(1_000, 10_000), Spec(10_000, 100_000), Spec(100_000, 1_000_000)),
-    5,
-    Spec(10_000, 100_000),
-    (1, 2, 4, 8, 16),
-    3.0,
-    5.0,
-    100_000,
-    (1_000, fleet.LEAD),
-)
+# name, digest sizes, repeat, commands' size, clients, warm-up s, seconds per level, import
+# deals, (fleet workspaces, lead): see Preset.
+TINY = Preset("tiny", (Spec(100, 1_000), Spec(300, 3_000)), 1, Spec(100, 1_000), (1, 2), 0.3,
+              0.5, 300, (5, -2.0))  # fmt: skip
+QUICK = Preset("quick", (Spec(1_000, 10_000), Spec(10_000, 100_000)), 2, Spec(1_000, 10_000),
+               (1, 16), 1.0, 2.0, 5_000)  # fmt: skip
+FULL = Preset("full", (Spec(1_000, 10_000), Spec(10_000, 100_000), Spec(100_000, 1_000_000)), 5,
+              Spec(10_000, 100_000), (1, 2, 4, 8, 16), 3.0, 5.0, 100_000,
+              (1_000, fleet.LEAD))  # fmt: skip
 PRESETS = {p.name: p for p in (TINY, QUICK, FULL)}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument(
-        "--quick",
-        dest="preset",
-        action="store_const",
-        const="quick",
-        help="small sizes, short runs (default)",
-    )
-    size.add_argument(
-        "--full",
-        dest="preset",
-        action="store_const",
-        const="full",
-        help="every size: 1k, 10k, 100k deals; 1 to 16 clients",
-    )
-    size.add_argument(
-        "--tiny",
-        dest="preset",
-        action="store_const",
-        const="tiny",
-        help="the smallest sizes, for the tests",
-    )
+    for name, about in (
+        ("quick", "small sizes, short runs (default)"),
+        ("full", "every size: 1k, 10k, 100k deals; 1 to 16 clients"),
+        ("tiny", "the smallest sizes, for the tests"),
+    ):
+        size.add_argument(f"--{name}", dest="preset", action="store_const", const=name, help=about)
     parser.add_argument(
         "--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)"
     )
