@@ -19,13 +19,13 @@ import os
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bench import rawdb
+from bench.floor_stats import Sql
 
 LIST_ROWS = 40  # as many as the bot's list shows
 CHANGE_COLUMNS = (
@@ -43,44 +43,29 @@ def _app() -> App:
     )
 
 
-def _target(url: str) -> tuple[str, str]:
-    """(kind, path or conninfo) from a SQLAlchemy URL, without SQLAlchemy."""
-    parts = urlsplit(url)
-    if parts.scheme.startswith("sqlite"):
-        return "sqlite", parts.path[1:]
-    info = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": parts.username,
-        "password": parts.password,
-        "dbname": parts.path.lstrip("/"),
-    }
-    return "postgresql", " ".join(f"{k}={v}" for k, v in info.items() if v is not None)
-
-
 class Floor:
     """One connection per thread; each command's SQL, written the shortest way."""
 
     def __init__(self, url: str) -> None:
-        self.kind, self.target = _target(url)
+        self.kind, self.target = rawdb.target_of(url)
         self.mark = rawdb.placeholder(self.kind)
         self.local = threading.local()
 
-    def _connection(self):
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = rawdb.connect(self.kind, self.target)
+    @property
+    def sql(self) -> Sql:
+        sql = getattr(self.local, "sql", None)
+        if sql is None:
+            sql = self.local.sql = Sql(self.kind, rawdb.connect(self.kind, self.target))
             if self.kind == "sqlite":
-                connection.execute("PRAGMA busy_timeout = 5000")
-            self.local.connection = connection
-        return connection
+                sql.rows("PRAGMA busy_timeout = 5000")
+        return sql
 
     def rows(self, statement: str, *args) -> list[tuple]:
-        return self._connection().execute(statement.replace("?", self.mark), args).fetchall()
+        return self.sql.rows(statement, *args)
 
     def transaction(self, work):
         """`work(run)` in one transaction; `run(statement, *args)` returns its first row."""
-        connection = self._connection()
+        connection = self.sql.connection
 
         def run(statement: str, *args):
             cursor = connection.execute(statement.replace("?", self.mark), args)
@@ -96,9 +81,7 @@ class Floor:
             raise
 
     def when(self, at: datetime):
-        """A time as the bot stores it: naive UTC (SQLite: SQLAlchemy's text form)."""
-        naive = at.astimezone(UTC).replace(tzinfo=None)
-        return naive.isoformat(" ", "microseconds") if self.kind == "sqlite" else naive
+        return self.sql.at(at)
 
     def parse_time(self, value) -> datetime:
         return datetime.fromisoformat(value) if isinstance(value, str) else value

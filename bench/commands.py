@@ -12,7 +12,6 @@ app get the same requests.
 
 from __future__ import annotations
 
-import os
 import random
 import socket
 import subprocess
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.loadgen import Connection, LevelResult, request_bytes, run_level
-from bench.measure import ROOT
+from bench.measure import ROOT, Child, child_env
 from testkit.slack_requests import slash_command_body
 from testkit.workspace_plan import PIPELINE, TEAM_ID, Spec
 
@@ -132,26 +131,13 @@ class Workload:
 
 
 @contextmanager
-def fake_slack():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "testkit.slack_process"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
+def fake_slack(work: Path):
+    """The fake Slack Web API in its own process, answering at once; yields its base URL."""
+    child = Child("testkit.slack_process", None, work)
     try:
-        yield process.stdout.readline().strip()
+        yield child.line(30)
     finally:
-        process.stdin.close()
-        process.wait(timeout=10)
-
-
-def _env(**extra: str) -> dict[str, str]:
-    path = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
-    return dict(os.environ, PYTHONPATH=path, **extra)
+        child.stop(10)
 
 
 def _free_port() -> int:
@@ -164,7 +150,7 @@ def _free_port() -> int:
 def gunicorn(app: str, database_url: str, slack_url: str, log_dir: Path):
     port = _free_port()
     log = log_dir / f"gunicorn-{port}.log"
-    env = _env(
+    env = child_env(
         DATABASE_URL=database_url,
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
@@ -232,7 +218,7 @@ def run(
         for dialect, url in urls.items():
             profiles[dialect] = profile_commands(url)
             log(f"  profiled the bot's commands on {dialect}")
-    with fake_slack() as slack_url:
+    with fake_slack(scratch.dir) as slack_url:
         floors: dict[tuple, LevelResult] = {}
         plan = [("bare Bolt", None, urls[dialects[0]])]
         plan += [(name, d, urls[d]) for d in dialects for name in ("floor", "bot")]

@@ -130,21 +130,6 @@ def dialect_of(url: str) -> str:
     return make_url(url).get_backend_name()
 
 
-def target_of(url: str) -> tuple[str, str]:
-    """(dialect, path or libpq conninfo) for `bench.rawdb.connect`."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return "sqlite", parsed.database or ""
-    parts = {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "user": parsed.username,
-        "password": parsed.password,
-        "dbname": parsed.database,
-    }
-    return "postgresql", " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
-
-
 def raw_connect(url: str):
     """A plain DB-API connection (sqlite3 or psycopg, autocommit) to a database."""
-    return rawdb.connect(*target_of(url))
+    return rawdb.connect(*rawdb.target_of(url))

@@ -129,7 +129,7 @@ def digest_call(args: dict):
 
 
 def case_args(url: str, digest: str, side: str, repeat: int = 1) -> dict:
-    from bench.dbs import target_of
+    from bench.rawdb import target_of
 
     kind, target = target_of(url)
     return {"url": url, "kind": kind, "target": target, "digest": digest, "side": side,

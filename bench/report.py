@@ -82,17 +82,11 @@ def load_line(label: str) -> str:
 
 def commands_section(results: list[CommandsResult]) -> list[str]:
     rows = [
-        [
-            r.server + (f" ({r.dialect})" if r.dialect else ""),
-            r.level.clients,
-            f"{r.level.throughput:,.0f}",
-            ms(r.level.percentile(0.5)),
-            ms(r.level.percentile(0.99)),
-            r.level.errors,
-            r.level.failed,
-        ]
+        [r.server + (f" ({r.dialect})" if r.dialect else ""), r.level.clients,
+         f"{r.level.throughput:,.0f}", ms(r.level.percentile(0.5)), ms(r.level.percentile(0.99)),
+         r.level.errors, r.level.failed]
         for r in results
-    ]
+    ]  # fmt: skip
     out = [
         f"Served with `gunicorn {SERVE_FLAGS}` (keep-alive; gunicorn's default sync worker "
         "closes each connection). Latency is per request as the client sees it. The floor "
@@ -108,18 +102,11 @@ def commands_section(results: list[CommandsResult]) -> list[str]:
     for (dialect, clients), (floor, bot) in pairs.items():
         ref = bare.get(clients)
         mix.append(
-            [
-                dialect,
-                clients,
-                f"{floor.throughput:,.0f}",
-                f"{bot.throughput:,.0f}",
-                times(ratio(bot.throughput, floor.throughput)),
-                ms(floor.percentile(0.99)),
-                ms(bot.percentile(0.99)),
-                times(ratio(bot.percentile(0.99), floor.percentile(0.99))),
-                times(ratio(bot.throughput, ref and ref.throughput)),
-            ]
-        )
+            [dialect, clients, f"{floor.throughput:,.0f}", f"{bot.throughput:,.0f}",
+             times(ratio(bot.throughput, floor.throughput)), ms(floor.percentile(0.99)),
+             ms(bot.percentile(0.99)), times(ratio(bot.percentile(0.99), floor.percentile(0.99))),
+             times(ratio(bot.throughput, ref and ref.throughput))]
+        )  # fmt: skip
     if mix:
         headers = ["database", "clients", "floor req/s", "bot req/s", "bot ÷ floor"]
         headers += ["floor p99 ms", "bot p99 ms", "p99 bot ÷ floor", "bot ÷ bare Bolt"]
@@ -168,25 +155,13 @@ def growth(results: list[DigestResult], r: DigestResult, side: str) -> float | N
 
 
 def digests_section(results: list[DigestResult]) -> list[str]:
-    rows = []
-    for r in results:
-        rows.append(
-            [
-                r.dialect,
-                r.spec.label,
-                r.digest,
-                ms(r.product["best"]),
-                ms(r.product["median"]),
-                ms(r.product["first"]),
-                ms(r.floor["best"]),
-                times(r.ratio),
-                times(growth(results, r, "product")),
-                times(growth(results, r, "floor")),
-                f"{r.product['peak_mb']:.0f}",
-                f"{r.product['heap_mb']:.1f}",
-                f"{r.floor['peak_mb']:.0f}",
-            ]
-        )
+    rows = [
+        [r.dialect, r.spec.label, r.digest, ms(r.product["best"]), ms(r.product["median"]),
+         ms(r.product["first"]), ms(r.floor["best"]), times(r.ratio),
+         times(growth(results, r, "product")), times(growth(results, r, "floor")),
+         f"{r.product['peak_mb']:.0f}", f"{r.product['heap_mb']:.1f}", f"{r.floor['peak_mb']:.0f}"]
+        for r in results
+    ]  # fmt: skip
     headers = [
         "database", "data", "digest", "product ms", "median ms", "first call ms", "floor ms",
         "× floor", "growth /10×", "floor growth /10×", "peak RSS MB", "heap MB", "floor RSS MB",
@@ -210,19 +185,11 @@ def digests_section(results: list[DigestResult]) -> list[str]:
 
 def import_section(results: list[ImportResult]) -> list[str]:
     rows = [
-        [
-            r.dialect,
-            f"{r.deals:,}",
-            f"{r.history_rows:,}",
-            f"{r.product_seconds:.2f}",
-            f"{r.product_rate:,.0f}",
-            f"{r.floor_seconds:.2f}",
-            f"{r.floor_rate:,.0f}",
-            times(r.product_rate / r.floor_rate),
-            "yes" if r.equal else "NO",
-        ]
+        [r.dialect, f"{r.deals:,}", f"{r.history_rows:,}", f"{r.product_seconds:.2f}",
+         f"{r.product_rate:,.0f}", f"{r.floor_seconds:.2f}", f"{r.floor_rate:,.0f}",
+         times(r.product_rate / r.floor_rate), "yes" if r.equal else "NO"]
         for r in results
-    ]
+    ]  # fmt: skip
     headers = [
         "database", "deals", "history rows", "import s", "deals/s", "executemany s", "deals/s",
         "× floor", "same rows",
@@ -305,6 +272,26 @@ def seconds(x: float | None) -> str:
     return "—" if x is None else f"{x:,.1f}"
 
 
+FLEET_HEADERS = (
+    "digests", "posted", "duplicates", "missing", "wrong token", "ledger posted", "first tick s",
+    "first post s", "p50 s", "p90 s", "last post s", "last chart s", "digests/s", "min gap s",
+    "gaps < 1 s", "checks",
+)  # fmt: skip
+
+
+def _fleet_row(r) -> list:
+    c = r.checked
+    problems = c.problems + (["timed out"] if r.timed_out else [])
+    return [
+        c.expected, c.posts, c.duplicates, c.missing, c.wrong_token + c.refused,
+        c.ledger_status.get("posted", 0), seconds(r.first_tick_s), seconds(c.first_s),
+        seconds(c.percentile(0.5)), seconds(c.percentile(0.9)), seconds(c.last_s),
+        seconds(c.last_chart_s), "—" if c.throughput is None else f"{c.throughput:.1f}",
+        "—" if c.min_gap_s is None else f"{c.min_gap_s:.2f}", c.close_gaps,
+        "; ".join(problems) or "all passed",
+    ]  # fmt: skip
+
+
 def fleet_section(results: list) -> list[str]:
     """Issue #8: N workspaces with a 09:00 digest each, two scheduler processes."""
     out = []
@@ -322,48 +309,7 @@ def fleet_section(results: list) -> list[str]:
             f"{low * 1000:.0f}-{high * 1000:.0f} ms. "
             "Times are from 09:00 to when the fake Slack received the post.",
             "",
-            table(
-                [
-                    "digests",
-                    "posted",
-                    "duplicates",
-                    "missing",
-                    "wrong token",
-                    "ledger posted",
-                    "first tick s",
-                    "first post s",
-                    "p50 s",
-                    "p90 s",
-                    "last post s",
-                    "last chart s",
-                    "digests/s",
-                    "min gap s",
-                    "gaps < 1 s",
-                    "checks",
-                ],  # fmt: skip
-                [
-                    [
-                        c.expected,
-                        c.posts,
-                        c.duplicates,
-                        c.missing,
-                        c.wrong_token + c.refused,
-                        c.ledger_status.get("posted", 0),
-                        seconds(r.first_tick_s),
-                        seconds(c.first_s),
-                        seconds(c.percentile(0.5)),
-                        seconds(c.percentile(0.9)),
-                        seconds(c.last_s),
-                        seconds(c.last_chart_s),
-                        "—" if c.throughput is None else f"{c.throughput:.1f}",
-                        "—" if c.min_gap_s is None else f"{c.min_gap_s:.2f}",
-                        c.close_gaps,
-                        "all passed"
-                        if c.ok and not r.timed_out
-                        else "; ".join(c.problems + (["timed out"] if r.timed_out else [])),
-                    ]
-                ],
-            ),
+            table(FLEET_HEADERS, [_fleet_row(r)]),
             "",
             "Per scheduler process:",
             "",
