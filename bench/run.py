@@ -176,13 +176,8 @@ def _digest_profiles(kept: dict[str, str], spec: Spec, scratch, log) -> list[str
             profile.title += f" ({dialect}, {spec.label})"
             rows = [[f"`{s}`", f"{t * 1000:,.1f}", n] for s, t, n in statements[:8]]
             note = " (SQLite: until the first row; fetching the rest shows in the profile)"
-            extra = [
-                "",
-                f"SQL statements by time{note if dialect == 'sqlite' else ''}:",
-                "",
-                report.table(["statement", "ms", "runs"], rows),
-                "",
-            ]
+            where = f"SQL statements by time{note if dialect == 'sqlite' else ''}:"
+            extra = ["", where, "", report.table(["statement", "ms", "runs"], rows), ""]
             out += report.profile_section(profile, extra)
             log(f"  profiled the {digest} digest on {dialect}")
         scratch.drop(url)
@@ -191,40 +186,18 @@ def _digest_profiles(kept: dict[str, str], spec: Spec, scratch, log) -> list[str
 
 def _command_profiles(made: dict) -> list[str]:
     out = []
-    for dialect, (profile, costs) in made.items():
+    headers = ["command", "reply ms", "follow-ups ms", "reply ms under cProfile",
+               "SQL statements", "of which writes"]  # fmt: skip
+    for dialect, (profile, c) in made.items():
         rows = [
-            [
-                kind,
-                f"{ms:.1f}",
-                f"{costs.followup_ms[kind]:.1f}",
-                f"{costs.profiled_ms[kind]:.1f}",
-                f"{costs.statements[kind]:.1f}",
-                f"{costs.commits[kind]:.1f}",
-            ]
-            for kind, ms in costs.ms.items()
-        ]
-        frequent = [[f"`{s}`", n] for s, n in costs.frequent]
-        extra = [
-            "",
-            "Per command, in-process, one at a time (mean):",
-            "",
-            report.table(
-                [
-                    "command",
-                    "reply ms",
-                    "follow-ups ms",
-                    "reply ms under cProfile",
-                    "SQL statements",
-                    "of which writes",
-                ],
-                rows,
-            ),
-            "",
-            "The statements the mix ran most often:",
-            "",
-            report.table(["statement", "times"], frequent),
-            "",
-        ]
+            [kind, f"{ms:.1f}", f"{c.followup_ms[kind]:.1f}", f"{c.profiled_ms[kind]:.1f}",
+             f"{c.statements[kind]:.1f}", f"{c.commits[kind]:.1f}"]
+            for kind, ms in c.ms.items()
+        ]  # fmt: skip
+        frequent = [[f"`{s}`", n] for s, n in c.frequent]
+        extra = ["", "Per command, in-process, one at a time (mean):", "",
+                 report.table(headers, rows), "", "The statements the mix ran most often:", "",
+                 report.table(["statement", "times"], frequent), ""]  # fmt: skip
         profile.title += f" ({dialect})"
         out += report.profile_section(profile, extra)
     return out
