@@ -4,9 +4,9 @@
   bot) whose listeners do each command's essential database work with hand-written SQL
   through the raw driver, on the same database as the bot, and reply with a plain f-string:
   `show` reads the deal and its stage; `list` the first rows of the filter and their count;
-  `/pipeline` one GROUP BY of the open deals; `move` reads the deal and the stages, then
-  updates it and inserts its history row in one transaction; `new` takes the next number,
-  inserts the deal and its create history rows in one transaction.
+  `/pipeline` one GROUP BY of the open deals; `move` reads the stages, then reads the deal
+  (locked), updates it and inserts its history row in one transaction; `new` takes the next
+  number, inserts the deal and its create history rows in one transaction.
 - `bench.command_floor:bare_app`: the same app whose only listener acknowledges (Bolt with
   no work at all; a reference column, not the goal's denominator).
 Settings come from the environment like `assistant.wsgi` (DATABASE_URL, SLACK_BOT_TOKEN,
@@ -162,31 +162,35 @@ class Floor:
 
     def move(self, team: str, user: str, number: int, step: int) -> str:
         ws, _ = self.workspace(team)
-        found = self.rows(
-            "SELECT id, stage_key FROM deals WHERE workspace_id = ? AND number = ?", ws, number
-        )
-        if not found:
-            return f":warning: No deal #{number}."
-        deal_id, stage = found[0]
         stages = self.stages(ws)
         keys = [key for key, _, _ in stages]
-        at = min(max(keys.index(stage) + step, 0), len(keys) - 1) if stage in keys else 0
-        new, label = stages[at][:2]
         now = self.when(datetime.now(UTC))
+        lock = "" if self.kind == "sqlite" else " FOR UPDATE"  # SQLite: BEGIN IMMEDIATE
 
-        def work(run) -> None:
+        def work(run) -> str | None:
+            found = run(
+                f"SELECT id, stage_key FROM deals WHERE workspace_id = ? AND number = ?{lock}",
+                ws, number,
+            )  # fmt: skip
+            if found is None:
+                return None
+            deal_id, stage = found
+            at = min(max(keys.index(stage) + step, 0), len(keys) - 1) if stage in keys else 0
             run(
                 "UPDATE deals SET stage_key = ?, stage_entered_at = ?, updated_at = ?,"
                 " version = version + 1 WHERE id = ?",
-                new, now, now, deal_id,
+                keys[at], now, now, deal_id,
             )  # fmt: skip
             run(
                 f"INSERT INTO changes ({CHANGE_COLUMNS}) VALUES (?, 'deal', ?, 'move',"
                 " 'stage_key', ?, ?, ?, ?)",
-                ws, deal_id, stage, new, user, now,
+                ws, deal_id, stage, keys[at], user, now,
             )  # fmt: skip
+            return stages[at][1]
 
-        self.transaction(work)
+        label = self.transaction(work)
+        if label is None:
+            return f":warning: No deal #{number}."
         return f"Moved #{number} to {label}."
 
     def new(self, team: str, user: str, name: str, amount: int | None) -> str:

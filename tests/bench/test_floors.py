@@ -45,6 +45,7 @@ def test_the_command_floor_reads_and_writes_the_rows(dialect, scratch):
     following = PIPELINE[PIPELINE.index(stage) + 1]
     assert f"#{number} {name}" in floor.show(TEAM_ID, number)
     assert floor.show(TEAM_ID, 10**6).startswith(":warning:")
+    assert floor.move(TEAM_ID, owner, 10**6, 1).startswith(":warning:")
 
     history = "SELECT count(*) FROM changes"
     before = _one(url, history)[0][0]
