@@ -1,10 +1,9 @@
 """The benchmarks keep working: each runs at a tiny size on SQLite and PostgreSQL.
 
-Nothing here asserts a timing. What is asserted: the bulk generator writes exactly the rows
-the services write; every table comes out with the rows expected; the floor's figures equal
-the product's; no request of the load failed; the floor's import wrote the same rows.
-PostgreSQL comes from TEST_DATABASE_URL (default: the local server); without one the
-PostgreSQL half is skipped, unless REQUIRE_POSTGRES=1 makes that a failure.
+Nothing here asserts a timing. What is asserted: the generator, writing in bulk through the
+product's batch write path, leaves the rows a replay of the same plan through the services
+leaves; every table comes out with the rows expected; no request of the load failed; the
+floor's import wrote the same rows. (The floors' own checks: tests/bench/test_floors.py.)
 """
 
 from __future__ import annotations
