@@ -86,24 +86,14 @@ def wsgi_call(app, body: str, secret: str) -> tuple[str, bytes]:
     data = body.encode()
     headers = sign(body, secret, content_type="application/x-www-form-urlencoded")
     environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": headers["Content-Type"],
-        "CONTENT_LENGTH": str(len(data)),
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "QUERY_STRING": "",
+        "CONTENT_TYPE": headers["Content-Type"], "CONTENT_LENGTH": str(len(data)),
         "HTTP_X_SLACK_REQUEST_TIMESTAMP": headers["X-Slack-Request-Timestamp"],
-        "HTTP_X_SLACK_SIGNATURE": headers["X-Slack-Signature"],
-        "SERVER_NAME": "bench",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": io.BytesIO(data),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+        "HTTP_X_SLACK_SIGNATURE": headers["X-Slack-Signature"], "SERVER_NAME": "bench",
+        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(data),
+        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "wsgi.multithread": True,
+        "wsgi.multiprocess": True, "wsgi.run_once": False, "wsgi.version": (1, 0),
+    }  # fmt: skip
     status: list[str] = []
     chunks = app(environ, lambda s, h, exc=None: status.append(s))
     return status[0], b"".join(chunks)
@@ -171,12 +161,8 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
     from testkit.fake_slack import FakeSlack
 
     with FakeSlack.start() as fake:
-        settings = Settings(
-            database_url=url,
-            slack_bot_token=TOKEN,
-            slack_signing_secret=SECRET,
-            slack_api_url=fake.url,
-        )
+        settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
+                            slack_api_url=fake.url)  # fmt: skip
         app, runtime = build_wsgi(settings)
         runtime.followups.shutdown(wait=True)
         followups = runtime.followups = _InlineFollowUps()
@@ -216,14 +202,14 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
         seconds = time.perf_counter() - began
         stop()
         db.dispose()
+
+    def mean(samples: dict[str, list], scale: float = 1000) -> dict[str, float]:
+        return {k: scale * sum(v) / len(v) for k, v in sorted(samples.items())}
+
     costs = CommandCosts(
-        ms={k: 1000 * sum(v) / len(v) for k, v in sorted(plain.items())},
-        followup_ms={k: 1000 * sum(v) / len(v) for k, v in sorted(after.items())},
-        profiled_ms={k: 1000 * sum(v) / len(v) for k, v in sorted(spent.items())},
-        statements={k: sum(v) / len(v) for k, v in sorted(statements.items())},
-        commits={k: sum(v) / len(v) for k, v in sorted(commits.items())},
-        frequent=Counter(seen).most_common(10),
-    )
+        mean(plain), mean(after), mean(spent), mean(statements, 1), mean(commits, 1),
+        Counter(seen).most_common(10),
+    )  # fmt: skip
     title = f"bot, {requests} commands of the mix, in-process (no HTTP), one at a time"
     return summarise(profiler, title, seconds, requests), costs
 
