@@ -12,7 +12,7 @@ import sys
 import time
 
 from assistant.ask import Understood
-from tests.support.ask_world import ask, corpus
+from testkit.ask_world import ask, corpus
 
 PASTES = ["a" * 10_000, "deals " * 2_000, "what's stuck in proposal " + "x" * 9_000]
 

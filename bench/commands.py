@@ -2,16 +2,16 @@
 
 Production per the README is `gunicorn -w 4 --worker-class gthread --threads 4 --keep-alive
 30 assistant.wsgi:application` (4 workers x 4 threads = 16 requests at once; threads because
-gunicorn's default sync worker closes every connection); the two baselines of
-`bench.baseline_app` are served the same way. The fake Slack Web API runs in its own
-process. Each client is one rep with one keep-alive connection sending a mix of
-`/deal show`, `/deal list`, `/pipeline`, `/deal move` (their own open deals, next or back)
-and `/deal new`; the baselines get the same requests.
+gunicorn's default sync worker closes every connection); the floor and the bare Bolt app of
+`bench.command_floor` are served the same way, the floor on the same database as the bot,
+just before it. The fake Slack Web API runs in its own process. Each client is one rep with
+one keep-alive connection sending a mix of `/deal show`, `/deal list`, `/pipeline`,
+`/deal move` (their own open deals, next or back) and `/deal new`; the floor and the bare
+app get the same requests.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import socket
 import subprocess
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.loadgen import Connection, LevelResult, request_bytes, run_level
-from bench.measure import ROOT
-from bench.plan import PIPELINE, TEAM_ID, Spec
-from tests.support.slack_requests import slash_command_body
+from bench.measure import ROOT, Child, child_env
+from testkit.slack_requests import slash_command_body
+from testkit.workspace_plan import PIPELINE, TEAM_ID, Spec
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -34,8 +34,8 @@ WORKERS, THREADS = 4, 4
 SERVE_FLAGS = f"-w {WORKERS} --worker-class gthread --threads {THREADS}"
 APPS = {
     "bot": "assistant.wsgi:application",
-    "baseline (a)": "bench.baseline_app:default_app",
-    "baseline (b)": "bench.baseline_app:before_response_app",
+    "floor": "bench.command_floor:floor_app",
+    "bare Bolt": "bench.command_floor:bare_app",
 }
 # Share of each kind in the mix; `list` is mostly "mine", sometimes all open or stuck deals.
 MIX = (("show", 35), ("list", 20), ("board", 15), ("move", 20), ("new", 10))
@@ -44,8 +44,8 @@ LIST_WORDS = (("mine", 60), ("", 25), ("stuck", 15))
 
 @dataclass
 class CommandsResult:
-    server: str  # "bot" | "baseline (a)" | "baseline (b)"
-    dialect: str | None  # the bot's database; None for the baselines
+    server: str  # "bot" | "floor" | "bare Bolt"
+    dialect: str | None  # the database; None for the bare app
     level: LevelResult
 
 
@@ -131,26 +131,13 @@ class Workload:
 
 
 @contextmanager
-def fake_slack():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.fake_slack_server"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
+def fake_slack(work: Path):
+    """The fake Slack Web API in its own process, answering at once; yields its base URL."""
+    child = Child("testkit.slack_process", None, work)
     try:
-        yield process.stdout.readline().strip()
+        yield child.line(30)
     finally:
-        process.stdin.close()
-        process.wait(timeout=10)
-
-
-def _env(**extra: str) -> dict[str, str]:
-    path = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
-    return dict(os.environ, PYTHONPATH=path, **extra)
+        child.stop(10)
 
 
 def _free_port() -> int:
@@ -163,7 +150,7 @@ def _free_port() -> int:
 def gunicorn(app: str, database_url: str, slack_url: str, log_dir: Path):
     port = _free_port()
     log = log_dir / f"gunicorn-{port}.log"
-    env = _env(
+    env = child_env(
         DATABASE_URL=database_url,
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
@@ -220,7 +207,7 @@ def run(
     warmup: float = 2.0,
 ) -> list[CommandsResult]:
     """With `profiles` (a dict), also profile the bot in-process on each database."""
-    from bench.generate import generate
+    from testkit.generate import generate
 
     urls = {d: scratch.new(d, "commands") for d in dialects}
     generate(spec, list(urls.values()))
@@ -231,9 +218,10 @@ def run(
         for dialect, url in urls.items():
             profiles[dialect] = profile_commands(url)
             log(f"  profiled the bot's commands on {dialect}")
-    with fake_slack() as slack_url:
-        plan = [(name, None, urls[dialects[0]]) for name in APPS if name != "bot"]
-        plan += [("bot", d, urls[d]) for d in dialects]
+    with fake_slack(scratch.dir) as slack_url:
+        floors: dict[tuple, LevelResult] = {}
+        plan = [("bare Bolt", None, urls[dialects[0]])]
+        plan += [(name, d, urls[d]) for d in dialects for name in ("floor", "bot")]
         for name, dialect, url in plan:
             workload = Workload(url)
             with gunicorn(APPS[name], url, slack_url, scratch.dir) as port:
@@ -246,11 +234,15 @@ def run(
                     )
                     results.append(CommandsResult(name, dialect, level))
                     p50, p99 = (_ms(level.percentile(share)) for share in (0.5, 0.99))
+                    floor = floors.get((dialect, count)) if name == "bot" else None
+                    versus = f"  {level.throughput / floor.throughput:5.2f}× floor" if floor else ""
                     log(
-                        f"  {name:12} {dialect or '':10} {count:2} clients "
+                        f"  {name:9} {dialect or '':10} {count:2} clients "
                         f"{level.throughput:7.0f} req/s  p50 {p50} ms  "
-                        f"p99 {p99} ms  errors {level.errors} failed {level.failed}"
+                        f"p99 {p99} ms  errors {level.errors} failed {level.failed}{versus}"
                     )
+                    if name == "floor":
+                        floors[(dialect, count)] = level
     for url in urls.values():
         scratch.drop(url)
     return results

@@ -74,9 +74,6 @@ class Scratch:
         self._pg_names.append(db_name)
         return self._pg_url(db_name)
 
-    def sqlite_path(self, url: str) -> Path:
-        return Path(make_url(url).database or "")
-
     def drop(self, url: str) -> None:
         """Remove one database now (big ones should not wait for the end of the run)."""
         parsed = make_url(url)
@@ -133,21 +130,6 @@ def dialect_of(url: str) -> str:
     return make_url(url).get_backend_name()
 
 
-def target_of(url: str) -> tuple[str, str]:
-    """(dialect, path or libpq conninfo) for `bench.rawdb.connect`."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return "sqlite", parsed.database or ""
-    parts = {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "user": parsed.username,
-        "password": parsed.password,
-        "dbname": parsed.database,
-    }
-    return "postgresql", " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
-
-
 def raw_connect(url: str):
     """A plain DB-API connection (sqlite3 or psycopg, autocommit) to a database."""
-    return rawdb.connect(*target_of(url))
+    return rawdb.connect(*rawdb.target_of(url))

@@ -4,10 +4,11 @@ Per size and database: generate the workspace, then one child process per (diges
 the product computes `reports.pipeline_digest_data` (board, movement, bottlenecks with the
 stuck list, outcomes) or `daily_funnel_period` + `reports.funnel_digest_data` (funnel, sources,
 campaigns) exactly as the digest composer does; the floor computes the same figures with the
-hand-written SQL of `bench.floor`. Both are reduced to `bench.canon` form and must be equal.
+hand-written SQL of `bench.floor`. That both give the same figures is a test
+(tests/bench/test_floors.py), not part of the timing.
 Block Kit rendering and charts are not timed (charts take about half a second each, see
 `assistant/digests/compose.py`); the data is what grows with the database. `/pipeline results`
-and `/funnel cohorts` are cases here too (issue #16), run by `bench.digests_results`.
+and `/funnel cohorts` are cases here too (issue #16), computed by `bench.digests_results`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench import digests_results
-from bench.canon import canon, first_difference
 from bench.measure import measure, run_child
-from bench.plan import NOW, Spec
+from testkit.workspace_plan import NOW, Spec
 
 DIGESTS = ("pipeline", "funnel", *digests_results.DIGESTS)
 SIDES = ("product", "floor")
@@ -33,7 +33,6 @@ class DigestResult:
     digest: str
     product: dict[str, float]
     floor: dict[str, float]
-    difference: str | None  # None: the floor's figures equal the product's
 
     @property
     def ratio(self) -> float:
@@ -58,20 +57,7 @@ def periods(now: datetime = NOW, zone: str = "UTC") -> dict:
 
 
 def run_case(url: str, digest: str, side: str, repeat: int) -> dict:
-    from bench.dbs import target_of
-
-    kind, target = target_of(url)
-    args = {
-        "url": url,
-        "kind": kind,
-        "target": target,
-        "digest": digest,
-        "side": side,
-        "repeat": repeat,
-        **periods(),
-        **digests_results.periods(),
-    }
-    return run_child("bench.digests", args)
+    return run_child("bench.digests", case_args(url, digest, side, repeat))
 
 
 def run(
@@ -79,7 +65,7 @@ def run(
 ) -> list[DigestResult]:
     """With `kept` (a dict), the largest size's databases are kept there by dialect (for
     profiling; the caller drops them), not dropped."""
-    from bench.generate import generate
+    from testkit.generate import generate
 
     results = []
     for spec in specs:
@@ -89,16 +75,12 @@ def run(
         for dialect, url in urls.items():
             for digest in DIGESTS:
                 got = {side: run_case(url, digest, side, repeat) for side in SIDES}
-                diff = first_difference(got["product"]["canonical"], got["floor"]["canonical"])
-                result = DigestResult(
-                    dialect, spec, digest, got["product"]["figures"], got["floor"]["figures"], diff
-                )
+                result = DigestResult(dialect, spec, digest, got["product"], got["floor"])
                 results.append(result)
                 log(
                     f"  {dialect:10} {spec.label:22} {digest:8} product "
                     f"{result.product['best'] * 1000:8.1f} ms  floor "
-                    f"{result.floor['best'] * 1000:8.1f} ms  "
-                    f"{'equal' if diff is None else 'DIFFERENT: ' + diff}"
+                    f"{result.floor['best'] * 1000:8.1f} ms"
                 )
             if kept is not None and spec is specs[-1]:
                 kept[dialect] = url
@@ -110,9 +92,10 @@ def run(
 # -- the child process ----------------------------------------------------------------------
 
 
-def _child(args: dict) -> dict:
+def digest_call(args: dict):
+    """The call a child times: the product's or the floor's figures of one digest."""
     if args["digest"] in digests_results.DIGESTS:
-        return digests_results.child(args)
+        return digests_results.digest_call(args)
     now = datetime.fromisoformat(args["now"])
     since = datetime.fromisoformat(args["since"])
 
@@ -128,12 +111,9 @@ def _child(args: dict) -> dict:
         ws = sql.rows("SELECT id FROM workspaces WHERE team_id = ?", "T_BENCH")[0][0]
         if args["digest"] == "pipeline":
             p30, prev30 = period("period30"), period("previous30")
-            call = lambda: floor.pipeline_digest(sql, ws, now, since, p30, prev30)  # noqa: E731
-        else:
-            p7, prev7 = period("period7"), period("previous7")
-            call = lambda: floor_funnel.funnel_digest(sql, ws, p7, prev7)  # noqa: E731
-        result, figures = measure(call, args["repeat"])
-        return {"figures": figures, "canonical": canon(result)}
+            return lambda: floor.pipeline_digest(sql, ws, now, since, p30, prev30)
+        p7, prev7 = period("period7"), period("previous7")
+        return lambda: floor_funnel.funnel_digest(sql, ws, p7, prev7)
     from assistant.services import reports
     from assistant.services.context import Services
     from assistant.storage.database import Database
@@ -141,21 +121,23 @@ def _child(args: dict) -> dict:
     services = Services(db=Database(args["url"]), clock=lambda: now)
     with services.db.reading() as session:
         ws = session.execute(_workspace_query()).scalar_one()
-    if args["digest"] == "pipeline":
-        call = lambda: reports.pipeline_digest_data(services, ws, now, since)  # noqa: E731
-    else:
 
-        def call():
-            period_ = reports.daily_funnel_period(services, ws, now)
-            return reports.funnel_digest_data(services, ws, period_)
+    def call():
+        if args["digest"] == "pipeline":
+            return reports.pipeline_digest_data(services, ws, now, since)
+        period_ = reports.daily_funnel_period(services, ws, now)
+        return reports.funnel_digest_data(services, ws, period_)
 
-    result, figures = measure(call, args["repeat"])
-    found = canon(result)
-    if args["digest"] == "funnel":
-        for name in ("best_source", "worst_source", "best_campaign", "worst_campaign"):
-            chosen = getattr(result, name)
-            found[name] = chosen.group if chosen else None
-    return {"figures": figures, "canonical": found}
+    call.services = services  # for the profiler's SQL timing
+    return call
+
+
+def case_args(url: str, digest: str, side: str, repeat: int = 1) -> dict:
+    from bench.rawdb import target_of
+
+    kind, target = target_of(url)
+    return {"url": url, "kind": kind, "target": target, "digest": digest, "side": side,
+            "repeat": repeat, **periods(), **digests_results.periods()}  # fmt: skip
 
 
 def _workspace_query():
@@ -170,6 +152,7 @@ if __name__ == "__main__":
     import json
 
     if len(sys.argv) == 3 and sys.argv[1] == "child":
-        print(json.dumps(_child(json.loads(sys.argv[2]))))
+        args = json.loads(sys.argv[2])
+        print(json.dumps(measure(digest_call(args), args["repeat"])[1]))
     else:
         raise SystemExit("usage: python -m bench.digests child <json> (see bench.run)")

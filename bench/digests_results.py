@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bench.canon import canon
-from bench.measure import measure
-from bench.plan import NOW
+from testkit.workspace_plan import NOW
 
 DIGESTS = ("results", "cohorts")
 RESULTS_PERIOD = "this quarter"  # the commands' own defaults
@@ -39,46 +37,40 @@ def periods(now: datetime = NOW) -> dict:
     }
 
 
-def case(digest: str, now: datetime = NOW) -> dict:
-    """The arguments `product_call` takes for a case, outside `bench.digests` (profiling)."""
-    return {"digest": digest, **periods(now)}
-
-
 def _period(args: dict, name: str) -> tuple:
     start, end, label = args[name]
     return datetime.fromisoformat(start), datetime.fromisoformat(end), label
 
 
-def child(args: dict) -> dict:
-    """One side of one case, in its own process (see `bench.digests._child`)."""
+def digest_call(args: dict):
+    """The call `bench.digests` times for one side of one case."""
     if args["side"] == "floor":
         from bench import floor_cohorts, floor_results, rawdb
         from bench.floor_stats import Sql
 
         sql = Sql(args["kind"], rawdb.connect(args["kind"], args["target"]))
         ws = sql.rows("SELECT id FROM workspaces WHERE team_id = ?", "T_BENCH")[0][0]
-        if args["digest"] == "results":
-            period, previous = _period(args, "quarter"), _period(args, "previous_quarter")
-
-            def call():
-                currency = sql.rows("SELECT currency FROM workspaces WHERE id = ?", ws)[0][0]
-                return [
-                    floor_results.results(sql, ws, period, previous, by, currency)
-                    for by in (None, "owner")
-                ]
-
-        else:
+        if args["digest"] == "cohorts":
             six = _period(args, "six_months")
-            call = lambda: floor_cohorts.cohorts(sql, ws, six)  # noqa: E731
-        result, figures = measure(call, args["repeat"])
-        return {"figures": figures, "canonical": canon(result)}
+            return lambda: floor_cohorts.cohorts(sql, ws, six)
+        period, previous = _period(args, "quarter"), _period(args, "previous_quarter")
+
+        def call():
+            currency = sql.rows("SELECT currency FROM workspaces WHERE id = ?", ws)[0][0]
+            return [
+                floor_results.results(sql, ws, period, previous, by, currency)
+                for by in (None, "owner")
+            ]
+
+        return call
     from assistant.services.context import Services
     from assistant.storage.database import Database
 
     now = datetime.fromisoformat(args["now"])
-    call = product_call(Services(db=Database(args["url"]), clock=lambda: now), args)
-    result, figures = measure(call, args["repeat"])
-    return {"figures": figures, "canonical": canon(result)}
+    services = Services(db=Database(args["url"]), clock=lambda: now)
+    call = product_call(services, args)
+    call.services = services  # for the profiler's SQL timing
+    return call
 
 
 def product_call(services, args: dict):

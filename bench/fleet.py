@@ -4,7 +4,7 @@ Issue #8's must-show: every digest posted exactly once, and how long after 09:00
 one is out. One run:
 
 1. a fresh database, migrated; N workspaces installed and filled (`bench.fleet_setup`);
-2. a fake Slack Web API in its own process (`bench.fleet_slack`; 30-100 ms per call);
+2. a fake Slack Web API in its own process (`testkit.slack_process`; 30-100 ms per call);
 3. two scheduler processes (`bench.fleet_scheduler`: the product's scheduler, product
    defaults), whose clock reads `LEAD` seconds before 09:00 when they are started;
 4. wait until every digest has reached the fake Slack (or the timeout), stop the schedulers
@@ -15,15 +15,10 @@ one is out. One run:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import queue
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -33,8 +28,8 @@ from pathlib import Path
 from assistant.domain.schedule import Schedule, local_to_utc
 from bench import fleet_setup
 from bench.fleet_check import Checked, check, compose_costs
+from bench.measure import Child
 
-ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = 2
 LEAD = 10.0  # seconds before 09:00 on the schedulers' clock when they start
 LATENCY = (0.03, 0.10)  # seconds, uniform, per Web API call of the fake Slack
@@ -91,7 +86,7 @@ def run_fleet(
             "channels": {t.channel: t.team_id for t in fleet},
             "latency": list(LATENCY),
         }
-        slack = _Child("bench.fleet_slack", _write(work / "slack.json", slack_config), work)
+        slack = Child("testkit.slack_process", _write(work / "slack.json", slack_config), work)
         try:
             api = slack.line(30)
             offset = (target - timedelta(seconds=lead)) - datetime.now(UTC)
@@ -104,7 +99,7 @@ def run_fleet(
                 "offset": offset.total_seconds(),
             }
             path = _write(work / "scheduler.json", config)
-            schedulers = [_Child("bench.fleet_scheduler", path, work) for _ in range(processes)]
+            schedulers = [Child("bench.fleet_scheduler", path, work) for _ in range(processes)]
             run_started = time.perf_counter()
             try:
                 hello = [json.loads(child.line(120)) for child in schedulers]
@@ -138,7 +133,7 @@ def _first_tick(hello: list[dict], offset: timedelta, target: datetime) -> float
     return min(found) if found else None
 
 
-def _wait_for_posts(api: str, expected: int, children: list[_Child], timeout: float) -> bool:
+def _wait_for_posts(api: str, expected: int, children: list[Child], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _get(api, "fleet.counts")["counts"].get("chat.postMessage", 0) >= expected:
@@ -148,60 +143,6 @@ def _wait_for_posts(api: str, expected: int, children: list[_Child], timeout: fl
                 raise RuntimeError(f"a scheduler process died:\n{child.stderr_tail()}")
         time.sleep(0.25)
     return False
-
-
-class _Child:
-    """A `python -m module config` child: lines of stdout, stderr to a file, stop = EOF."""
-
-    def __init__(self, module: str, config: Path, work: Path) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.err_path = work / f"{module}-{id(self)}.log"
-        self._err = self.err_path.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", module, str(config)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err,
-            text=True, cwd=ROOT, env=env,
-        )  # fmt: skip
-        self.tail: list[str] = []
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:  # type: ignore[union-attr]
-            self._lines.put(line.strip())
-        self._lines.put(None)
-
-    def line(self, timeout: float) -> str:
-        try:
-            line = self._lines.get(timeout=timeout)
-        except queue.Empty:
-            line = None
-        if line is None:
-            raise RuntimeError(f"child printed nothing:\n{self.stderr_tail()}")
-        return line
-
-    def stop(self, timeout: float) -> dict | None:
-        """Close stdin and wait; the child's last JSON line, if it printed one."""
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()  # type: ignore[union-attr]
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._err.close()
-        self.tail = self.stderr_tail()
-        last = None
-        while (line := self._lines.get()) is not None:
-            last = line
-        return json.loads(last) if last and last.startswith("{") else None
-
-    def stderr_tail(self, lines: int = 20) -> list[str]:
-        if self._err.closed:
-            return self.tail
-        self._err.flush()
-        text = self.err_path.read_text(encoding="utf-8", errors="replace").splitlines()
-        return text[-lines:]
 
 
 def _write(path: Path, data: dict) -> Path:

@@ -7,11 +7,11 @@ it creates the workspace row with its default stages), the manager and marketers
 (`subscribe`, by the manager). Every `FUNNEL_EVERY`-th workspace also gets the funnel
 digest at 09:00 in the same channel, so some channels get two messages at once.
 
-Each pipeline is the bench generator's (`bench.plan`, written as `bench.rows` computes the
-services' rows) for a small team: the plan of `PLAN` deals and leads over the generator's
-540 days, cut at this morning after its first 180 days, so a third of it has happened and
-the deals created lately are still open (a steady pipeline: about 50 deals, a dozen open,
-and their history). Rows go in with COPY (SQLite: executemany) through `bench.generate.Sink`.
+Each pipeline is the bench generator's (`testkit.workspace_plan`, written through the
+product's batch write path like the benchmark's workspaces) for a small team: the plan of
+`PLAN` deals and leads over the generator's 540 days, cut at this morning after its first 180
+days, so a third of it has happened and the deals created lately are still open (a steady
+pipeline: about 50 deals, a dozen open, and their history).
 """
 
 from __future__ import annotations
@@ -27,19 +27,12 @@ from assistant.domain.roles import Role
 from assistant.domain.schedule import Schedule
 from assistant.listeners.oauth import WorkspaceInstallationStore
 from assistant.services.context import Actor, Services
+from assistant.services.nudging.prefs import set_defaults as set_nudge_defaults
 from assistant.services.roles import set_role
 from assistant.services.subscriptions import subscribe
 from assistant.storage.database import Database
-from bench import plan as P
-from bench.generate import Sink
-from bench.rows import (
-    CHANGE_COLUMNS,
-    DEAL_COLUMNS,
-    LEAD_COLUMNS,
-    NOTE_COLUMNS,
-    deal_rows,
-    lead_rows,
-)
+from testkit import workspace_plan as P
+from testkit.generate import bulk_load, write_plans
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "fleet-client-secret"
 ZONE, AT = "Europe/Berlin", "09:00"  # one zone for all: every digest due at the same instant
@@ -108,6 +101,9 @@ def setup(url: str, fleet: list[Team], target: datetime, threads: int = 4) -> Co
         set_role(services, admin, P.MANAGER, Role.MANAGER)
         for marketer in P.MARKETERS:
             set_role(services, admin, marketer, Role.MARKETER)
+        # The fleet measures the 09:00 digests; the reps' nudges (also due at 09:00) have their
+        # own benchmark (bench/nudges_speed.py) and would only add DMs the check cannot place.
+        set_nudge_defaults(services, admin, enabled=False)
 
     def subscribe_all(team: Team) -> None:
         manager = Actor(team.team_id, P.MANAGER)
@@ -129,50 +125,20 @@ def setup(url: str, fleet: list[Team], target: datetime, threads: int = 4) -> Co
 
 
 def load_pipelines(url: str, workspaces: list[tuple[int, int]], cut: datetime) -> Counts:
-    """Every workspace's deals, leads, notes and history, in one bulk load."""
+    """Every workspace's deals, leads and history, in one transaction."""
     counts = Counts()
-    sink = Sink(url)
-    sink.begin()
-    deal_base = lead_base = 0
-    for ws, seed in workspaces:
-        leads, deals = _plans(seed, cut)
-        rows, changes = [], []
-        for lp in leads:
-            row, lead_changes = lead_rows(lp, ws)
-            rows.append(_moved(row, LEAD_COLUMNS, lead_base))
-            changes += [_moved_change(c, lead_base) for c in lead_changes]
-        sink.put("leads", LEAD_COLUMNS, rows)
-        deal_out, notes = [], []
-        for number, dp in enumerate(deals, start=1):
-            row, deal_changes, deal_notes = deal_rows(dp, number, ws)
-            row = _moved(row, DEAL_COLUMNS, deal_base, lead_base)
-            deal_out.append(row)
-            counts.open_deals += row[DEAL_COLUMNS.index("status")] == "open"
-            changes += [_moved_change(c, deal_base) for c in deal_changes]
-            notes += [(n[0], n[1] + deal_base, *n[2:]) for n in deal_notes]
-        sink.put("deals", DEAL_COLUMNS, deal_out)
-        sink.put("changes", CHANGE_COLUMNS, changes)
-        sink.put("notes", NOTE_COLUMNS, notes)
-        counts.deals += len(deal_out)
-        counts.leads += len(rows)
-        counts.changes += len(changes)
-        deal_base += len(deal_out)
-        lead_base += len(rows)
-    sink.finish(workspaces[0][0], 0, 0)
-    if sink.failure is not None:
-        raise RuntimeError("loading the fleet's pipelines failed") from sink.failure
-    database = Database(url)
-    with database.transaction() as session:  # the per-workspace numbering counters
-        session.execute(
-            text(
-                "UPDATE workspaces SET "
-                "deal_seq = (SELECT coalesce(max(number), 0) FROM deals d "
-                "WHERE d.workspace_id = workspaces.id), "
-                "lead_seq = (SELECT coalesce(max(number), 0) FROM leads l "
-                "WHERE l.workspace_id = workspaces.id)"
-            )
-        )
-    database.dispose()
+
+    def load(session) -> None:
+        for ws, seed in workspaces:
+            leads, deals = _plans(seed, cut)
+            made_leads, made_deals = write_plans(session, ws, leads, deals, cut)
+            counts.leads += made_leads
+            counts.deals += made_deals
+        counts.open_deals = session.scalar(text("SELECT count(*) FROM deals WHERE status = 'open'"))
+        counts.changes = session.scalar(text("SELECT count(*) FROM changes"))
+
+    # Small workspaces, each looking its leads up by number: the indexes stay.
+    bulk_load(url, load, drop_indexes=False)
     return counts
 
 
@@ -196,17 +162,3 @@ def _plans(seed: int, cut: datetime) -> tuple[list[P.LeadPlan], list[P.DealPlan]
         deal = trimmed.get(id(lp.deal)) if lp.deal is not None else None
         leads.append(P.LeadPlan(lp.index, ops, deal if ops[-1][0] == "convert" else None))
     return leads, deals
-
-
-def _moved(row: tuple, columns: tuple[str, ...], base: int, lead_base: int = 0) -> tuple:
-    """A workspace's row with its global id (`number` stays the workspace's own)."""
-    values = dict(zip(columns, row, strict=True))
-    values["id"] += base
-    if values.get("lead_id") is not None:
-        values["lead_id"] += lead_base
-    return tuple(values[c] for c in columns)
-
-
-def _moved_change(change: tuple, base: int) -> tuple:
-    at = CHANGE_COLUMNS.index("entity_id")
-    return (*change[:at], change[at] + base, *change[at + 1 :])

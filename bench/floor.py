@@ -6,7 +6,7 @@ and the stuck list (here); one query for every stay that ended in the 30 days, t
 and the movement window, one for closed deals (`bench.floor_periods`); one GROUP BY and one
 narrow query for the funnel, its sources and its campaigns together (`bench.floor_funnel`).
 Times come back as integer microseconds so durations are exact; results are plain dicts
-shaped like the product's dataclasses (`bench.canon` compares them). No SQLAlchemy here.
+shaped like the product's dataclasses (`tests/bench/canon.py` compares them). No SQLAlchemy here.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ one GROUP BY for the deals closed in the period and the one before (by bucket, s
 status), one narrow query for the won deals' cycles in integer microseconds, one GROUP BY over
 the segment's deals for the open deals at both periods' ends. Money stays in integer cents and
 velocity in exact fractions until its one rounding. The result is shaped like
-`bench.digests_results.results_view` of the product's report, for `bench.canon`.
+`bench.digests_results.results_view` of the product's report, for `tests/bench/canon.py`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.measure import run_child
-from bench.plan import NOW, TEAM_ID, Spec
+from testkit.workspace_plan import NOW, TEAM_ID, Spec
 
 HEADER = (
     "external_id", "name", "company", "amount", "currency", "owner", "stage", "status",
@@ -48,48 +48,38 @@ class ImportResult:
 
 def write_csv(spec: Spec, path: Path) -> int:
     """The generator's direct deals (no leads) as our own export format; returns the rows."""
-    from datetime import UTC
+    from testkit import workspace_plan as P
+    from testkit.generate import deal_record
 
-    from bench import plan as P
-    from bench.rows import DEAL_COLUMNS, deal_rows
+    def when(value):
+        return value.isoformat() if value else ""
 
-    columns = {name: i for i, name in enumerate(DEAL_COLUMNS)}
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
         out.writerow(HEADER)
         for number, dp in enumerate(P.deals_in_order(spec, []), start=1):
-            row, changes, _notes = deal_rows(dp, number, 1)
-
-            def get(name, row=row):
-                return row[columns[name]]
-
-            def when(value):
-                return value.replace(tzinfo=UTC).isoformat() if value else ""
-
-            history = "; ".join(
-                f"{field}:{new}@{when(at)}"
-                for _ws, _e, _id, _a, field, _old, new, _actor, at in changes
-                if field in ("stage_key", "status")
-            )
-            amount = get("amount")
+            record = deal_record(dp)
+            v = record.values
+            history = "; ".join(f"{e.field}:{e.value}@{when(e.at)}" for e in record.events)
+            amount = v["amount"]
             out.writerow(
                 [
                     f"BENCH-{number}",
-                    get("name"),
-                    get("company") or "",
-                    format(Decimal(amount) / 100, ".2f") if amount is not None else "",
+                    v["name"],
+                    v["company"] or "",
+                    format(Decimal(amount), ".2f") if amount is not None else "",
                     "USD",
-                    get("owner_id"),
-                    get("stage_key"),
-                    get("status"),
-                    get("lost_reason") or "",
-                    get("close_date").isoformat() if get("close_date") else "",
-                    when(get("created_at")),
-                    when(get("stage_entered_at")),
-                    when(get("closed_at")),
-                    get("source") or "",
-                    get("campaign") or "",
+                    v["owner_id"],
+                    v["stage_key"],
+                    v["status"],
+                    v["lost_reason"] or "",
+                    v["close_date"].isoformat() if v["close_date"] else "",
+                    when(v["created_at"]),
+                    when(v["stage_entered_at"]),
+                    when(v["closed_at"]),
+                    v["source"] or "",
+                    v["campaign"] or "",
                     history,
                 ]
             )
@@ -175,11 +165,13 @@ def _counts(url: str) -> dict:
 
 
 def _floor(args: dict) -> dict:
+    from assistant.records.history import CHANGE_COLUMNS
     from assistant.services.context import Services
     from assistant.services.workspaces import ensure_workspace
+    from assistant.storage.models import Deal
     from bench.dbs import dialect_of, raw_connect
-    from bench.rows import CHANGE_COLUMNS, DEAL_COLUMNS
 
+    DEAL_COLUMNS = tuple(c.name for c in Deal.__table__.columns)  # noqa: N806
     source = raw_connect(args["from"])
     deals = source.execute(f"SELECT {', '.join(DEAL_COLUMNS)} FROM deals ORDER BY id").fetchall()
     changes = source.execute(

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.support.slack_requests import sign
+from testkit.slack_requests import sign
 
 # Replies that report a failure: a domain error (":warning: ..." as the whole reply's start),
 # an unexpected error, a repeated delivery or an outage. The mix should cause none.

@@ -19,8 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench import digests_results
-from bench.plan import NOW
+from testkit.workspace_plan import NOW
 
 PACKAGES = (
     ("sqlalchemy", "/sqlalchemy/"), ("psycopg", "/psycopg"), ("slack_bolt", "/slack_bolt/"),
@@ -82,29 +81,19 @@ def summarise(profiler: cProfile.Profile, title: str, seconds: float, calls: int
 
 
 def wsgi_call(app, body: str, secret: str) -> tuple[str, bytes]:
-    from tests.support.slack_requests import sign
+    from testkit.slack_requests import sign
 
     data = body.encode()
     headers = sign(body, secret, content_type="application/x-www-form-urlencoded")
     environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": headers["Content-Type"],
-        "CONTENT_LENGTH": str(len(data)),
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "QUERY_STRING": "",
+        "CONTENT_TYPE": headers["Content-Type"], "CONTENT_LENGTH": str(len(data)),
         "HTTP_X_SLACK_REQUEST_TIMESTAMP": headers["X-Slack-Request-Timestamp"],
-        "HTTP_X_SLACK_SIGNATURE": headers["X-Slack-Signature"],
-        "SERVER_NAME": "bench",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": io.BytesIO(data),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+        "HTTP_X_SLACK_SIGNATURE": headers["X-Slack-Signature"], "SERVER_NAME": "bench",
+        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(data),
+        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "wsgi.multithread": True,
+        "wsgi.multiprocess": True, "wsgi.run_once": False, "wsgi.version": (1, 0),
+    }  # fmt: skip
     status: list[str] = []
     chunks = app(environ, lambda s, h, exc=None: status.append(s))
     return status[0], b"".join(chunks)
@@ -169,15 +158,11 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
     from assistant.config import Settings
     from assistant.server import build_wsgi
     from bench.commands import SECRET, TOKEN, Workload
-    from tests.support.fake_slack import FakeSlack
+    from testkit.fake_slack import FakeSlack
 
     with FakeSlack.start() as fake:
-        settings = Settings(
-            database_url=url,
-            slack_bot_token=TOKEN,
-            slack_signing_secret=SECRET,
-            slack_api_url=fake.url,
-        )
+        settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
+                            slack_api_url=fake.url)  # fmt: skip
         app, runtime = build_wsgi(settings)
         runtime.followups.shutdown(wait=True)
         followups = runtime.followups = _InlineFollowUps()
@@ -217,14 +202,14 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
         seconds = time.perf_counter() - began
         stop()
         db.dispose()
+
+    def mean(samples: dict[str, list], scale: float = 1000) -> dict[str, float]:
+        return {k: scale * sum(v) / len(v) for k, v in sorted(samples.items())}
+
     costs = CommandCosts(
-        ms={k: 1000 * sum(v) / len(v) for k, v in sorted(plain.items())},
-        followup_ms={k: 1000 * sum(v) / len(v) for k, v in sorted(after.items())},
-        profiled_ms={k: 1000 * sum(v) / len(v) for k, v in sorted(spent.items())},
-        statements={k: sum(v) / len(v) for k, v in sorted(statements.items())},
-        commits={k: sum(v) / len(v) for k, v in sorted(commits.items())},
-        frequent=Counter(seen).most_common(10),
-    )
+        mean(plain), mean(after), mean(spent), mean(statements, 1), mean(commits, 1),
+        Counter(seen).most_common(10),
+    )  # fmt: skip
     title = f"bot, {requests} commands of the mix, in-process (no HTTP), one at a time"
     return summarise(profiler, title, seconds, requests), costs
 
@@ -234,27 +219,14 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
 
 def profile_digest(url: str, digest: str) -> tuple[Profile, list[tuple[str, float, int]]]:
     """Profile one product digest (after a warm-up call); also time each SQL statement."""
-    from datetime import timedelta
-
     from sqlalchemy import event
 
-    from assistant.services import reports
-    from assistant.services.context import Services
-    from assistant.storage.database import Database
+    from bench.digests import case_args, digest_call
 
-    services = Services(db=Database(url), clock=lambda: NOW)
-
-    def call():
-        if digest in digests_results.DIGESTS:  # `/pipeline results`, `/funnel cohorts`
-            return digests_results.product_call(services, digests_results.case(digest))()
-        if digest == "pipeline":
-            return reports.pipeline_digest_data(services, 1, NOW, NOW - timedelta(hours=24))
-        period = reports.daily_funnel_period(services, 1, NOW)
-        return reports.funnel_digest_data(services, 1, period)
-
+    call = digest_call(case_args(url, digest, "product"))
     call()
     statements: dict[str, list[float]] = defaultdict(list)
-    engine = services.db.read_engine
+    engine = call.services.db.read_engine
 
     def before(conn, cursor, statement, parameters, context, executemany):
         conn.info["bench_started"] = time.perf_counter()
@@ -273,7 +245,7 @@ def profile_digest(url: str, digest: str) -> tuple[Profile, list[tuple[str, floa
     seconds = time.perf_counter() - began
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
-    services.db.dispose()
+    call.services.db.dispose()
     timed = sorted(((s, sum(t), len(t)) for s, t in statements.items()), key=lambda r: -r[1])
     return summarise(profiler, f"{digest} digest, product", seconds, 1), timed
 
@@ -285,7 +257,7 @@ def profile_import(url: str, csv_path: str, deals: int) -> Profile:
     """Profile `importer.import_csv` of the file into the (empty) database at `url`."""
     from assistant.storage.database import Database
     from assistant.transfer.importer import ImportOptions, import_csv
-    from bench.plan import TEAM_ID
+    from testkit.workspace_plan import TEAM_ID
 
     db = Database(url)
     profiler = cProfile.Profile()

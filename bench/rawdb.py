@@ -1,13 +1,17 @@
-"""Plain driver connections (sqlite3, psycopg) without SQLAlchemy, for the floor's processes.
-
-A target is `("sqlite", path)` or `("postgresql", libpq conninfo)`; `target_of(url)` in
-`bench.dbs` makes one from a SQLAlchemy URL in the parent, so a floor child imports neither
-SQLAlchemy nor the bot.
-"""
+"""Plain driver connections (sqlite3, psycopg) from a database URL, without SQLAlchemy: what
+the floors' processes use, so they import neither SQLAlchemy nor the bot."""
 
 from __future__ import annotations
 
 import sqlite3
+
+
+def target_of(url: str) -> tuple[str, str]:
+    """("sqlite", path) or ("postgresql", libpq URI) for a SQLAlchemy URL."""
+    if url.startswith("sqlite:///"):
+        return "sqlite", url.removeprefix("sqlite:///")
+    rest = url.split("://", 1)[1]
+    return "postgresql", "postgresql://" + rest  # psycopg takes the URI without "+psycopg"
 
 
 def connect(kind: str, target: str):

@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 from bench import commands, digests, fleet, importing, report  # noqa: E402
 from bench.dbs import DIALECTS, Scratch, admin_url, postgres_problem  # noqa: E402
-from bench.plan import Spec  # noqa: E402
+from testkit.workspace_plan import Spec  # noqa: E402
 
 BENCHMARKS = ("commands", "digests", "import", "fleet")
 
@@ -41,65 +41,27 @@ class Preset:
     fleet_size: tuple[int, float] = (100, fleet.LEAD)
 
 
-TINY = Preset(
-    "tiny",
-    (Spec(100, 1_000), Spec(300, 3_000)),
-    1,
-    Spec(100, 1_000),
-    (1, 2),
-    0.3,
-    0.5,
-    300,
-    (5, -2.0),
-)
-QUICK = Preset(
-    "quick",
-    (Spec(1_000, 10_000), Spec(10_000, 100_000)),
-    2,
-    Spec(1_000, 10_000),
-    (1, 16),
-    1.0,
-    2.0,
-    5_000,
-)
-FULL = Preset(
-    "full",
-    (Spec(1_000, 10_000), Spec(10_000, 100_000), Spec(100_000, 1_000_000)),
-    5,
-    Spec(10_000, 100_000),
-    (1, 2, 4, 8, 16),
-    3.0,
-    5.0,
-    100_000,
-    (1_000, fleet.LEAD),
-)
+# name, digest sizes, repeat, commands' size, clients, warm-up s, seconds per level, import
+# deals, (fleet workspaces, lead): see Preset.
+TINY = Preset("tiny", (Spec(100, 1_000), Spec(300, 3_000)), 1, Spec(100, 1_000), (1, 2), 0.3,
+              0.5, 300, (5, -2.0))  # fmt: skip
+QUICK = Preset("quick", (Spec(1_000, 10_000), Spec(10_000, 100_000)), 2, Spec(1_000, 10_000),
+               (1, 16), 1.0, 2.0, 5_000)  # fmt: skip
+FULL = Preset("full", (Spec(1_000, 10_000), Spec(10_000, 100_000), Spec(100_000, 1_000_000)), 5,
+              Spec(10_000, 100_000), (1, 2, 4, 8, 16), 3.0, 5.0, 100_000,
+              (1_000, fleet.LEAD))  # fmt: skip
 PRESETS = {p.name: p for p in (TINY, QUICK, FULL)}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument(
-        "--quick",
-        dest="preset",
-        action="store_const",
-        const="quick",
-        help="small sizes, short runs (default)",
-    )
-    size.add_argument(
-        "--full",
-        dest="preset",
-        action="store_const",
-        const="full",
-        help="every size: 1k, 10k, 100k deals; 1 to 16 clients",
-    )
-    size.add_argument(
-        "--tiny",
-        dest="preset",
-        action="store_const",
-        const="tiny",
-        help="the smallest sizes, for the tests",
-    )
+    for name, about in (
+        ("quick", "small sizes, short runs (default)"),
+        ("full", "every size: 1k, 10k, 100k deals; 1 to 16 clients"),
+        ("tiny", "the smallest sizes, for the tests"),
+    ):
+        size.add_argument(f"--{name}", dest="preset", action="store_const", const=name, help=about)
     parser.add_argument(
         "--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)"
     )
@@ -214,13 +176,8 @@ def _digest_profiles(kept: dict[str, str], spec: Spec, scratch, log) -> list[str
             profile.title += f" ({dialect}, {spec.label})"
             rows = [[f"`{s}`", f"{t * 1000:,.1f}", n] for s, t, n in statements[:8]]
             note = " (SQLite: until the first row; fetching the rest shows in the profile)"
-            extra = [
-                "",
-                f"SQL statements by time{note if dialect == 'sqlite' else ''}:",
-                "",
-                report.table(["statement", "ms", "runs"], rows),
-                "",
-            ]
+            where = f"SQL statements by time{note if dialect == 'sqlite' else ''}:"
+            extra = ["", where, "", report.table(["statement", "ms", "runs"], rows), ""]
             out += report.profile_section(profile, extra)
             log(f"  profiled the {digest} digest on {dialect}")
         scratch.drop(url)
@@ -229,40 +186,18 @@ def _digest_profiles(kept: dict[str, str], spec: Spec, scratch, log) -> list[str
 
 def _command_profiles(made: dict) -> list[str]:
     out = []
-    for dialect, (profile, costs) in made.items():
+    headers = ["command", "reply ms", "follow-ups ms", "reply ms under cProfile",
+               "SQL statements", "of which writes"]  # fmt: skip
+    for dialect, (profile, c) in made.items():
         rows = [
-            [
-                kind,
-                f"{ms:.1f}",
-                f"{costs.followup_ms[kind]:.1f}",
-                f"{costs.profiled_ms[kind]:.1f}",
-                f"{costs.statements[kind]:.1f}",
-                f"{costs.commits[kind]:.1f}",
-            ]
-            for kind, ms in costs.ms.items()
-        ]
-        frequent = [[f"`{s}`", n] for s, n in costs.frequent]
-        extra = [
-            "",
-            "Per command, in-process, one at a time (mean):",
-            "",
-            report.table(
-                [
-                    "command",
-                    "reply ms",
-                    "follow-ups ms",
-                    "reply ms under cProfile",
-                    "SQL statements",
-                    "of which writes",
-                ],
-                rows,
-            ),
-            "",
-            "The statements the mix ran most often:",
-            "",
-            report.table(["statement", "times"], frequent),
-            "",
-        ]
+            [kind, f"{ms:.1f}", f"{c.followup_ms[kind]:.1f}", f"{c.profiled_ms[kind]:.1f}",
+             f"{c.statements[kind]:.1f}", f"{c.commits[kind]:.1f}"]
+            for kind, ms in c.ms.items()
+        ]  # fmt: skip
+        frequent = [[f"`{s}`", n] for s, n in c.frequent]
+        extra = ["", "Per command, in-process, one at a time (mean):", "",
+                 report.table(headers, rows), "", "The statements the mix ran most often:", "",
+                 report.table(["statement", "times"], frequent), ""]  # fmt: skip
         profile.title += f" ({dialect})"
         out += report.profile_section(profile, extra)
     return out

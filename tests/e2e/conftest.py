@@ -19,8 +19,8 @@ from assistant.config import Settings
 from assistant.listeners.runtime import FollowUps, Runtime
 from assistant.services.context import Services
 from assistant.web import create_wsgi_app, start_in_thread
-from tests.support.fake_slack import FakeSlack
-from tests.support.slack_requests import SlackHttpClient
+from testkit.fake_slack import FakeSlack
+from testkit.slack_requests import SlackHttpClient
 
 SECRET = "e2e-signing-secret"
 TOKEN = "xoxb-e2e-token"

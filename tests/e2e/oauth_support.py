@@ -11,8 +11,8 @@ from sqlalchemy import select
 from assistant.config import Settings
 from assistant.services.context import Services
 from assistant.storage.slack_stores import BOTS, INSTALLATIONS, OAUTH_STATES
+from testkit.fake_slack import FakeSlack
 from tests.e2e.conftest import SECRET, Bot, CommandResult
-from tests.support.fake_slack import FakeSlack
 
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "oauth-client-secret"

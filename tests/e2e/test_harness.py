@@ -17,8 +17,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
 from assistant.web import create_wsgi_app, start_in_thread
-from tests.support.fake_slack import FakeSlack
-from tests.support.slack_requests import (
+from testkit.fake_slack import FakeSlack
+from testkit.slack_requests import (
     FORM,
     JSON,
     SlackHttpClient,

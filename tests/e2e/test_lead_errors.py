@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from tests.support.dbdump import dump as full_dump
+from testkit.dbdump import dump as full_dump
 
 JANE = "new Jane Doe company:Acme email:jane@acme.com source:webinar campaign:spring"
 

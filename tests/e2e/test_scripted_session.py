@@ -6,7 +6,7 @@ owners; and the refusals change nothing.
 
 from __future__ import annotations
 
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 ANA = "U0ANA"  # a rep
 BEN = "U0BEN"  # another rep

@@ -12,7 +12,7 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
 from assistant.services.people import SlackProfile
-from tests.support.ask_world import NOW, TZ, corpus, expected, outcome, vocabulary
+from testkit.ask_world import NOW, TZ, corpus, expected, outcome, vocabulary
 from tests.unit.test_ask_corpus import PASS_MARK
 
 TEAM = "T_TEST"

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from assistant.storage.models import Workspace
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 ROOT = Path(__file__).resolve().parents[2]
 

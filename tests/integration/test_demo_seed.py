@@ -22,7 +22,7 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.storage.database import Database
 from assistant.storage.models import Change, Deal, Lead, Note, User, Workspace
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SCALE = 0.25  # about 70 deals and 250 leads: every stage populated, a few seconds to seed

@@ -24,7 +24,7 @@ from assistant.services import roles, subscriptions
 from assistant.services.context import Actor
 from assistant.slack.pacing import ChannelPacer
 from assistant.storage.models import DigestDelivery
-from tests.support.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 ADMIN = Actor("T_TEST", "UADMIN")
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)  # 00:00 UTC, Monday 2 March 2026

@@ -31,7 +31,7 @@ from assistant.services.context import Actor, Services
 from assistant.slack.pacing import ChannelPacer
 from assistant.storage.database import Database
 from assistant.storage.models import DigestDelivery
-from tests.support.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 ADMIN = Actor("T_TEST", "UADMIN")
 START = datetime(2026, 3, 8, tzinfo=UTC)  # Sunday; New York springs forward today

@@ -12,7 +12,7 @@ from assistant.services import deals, leads, roles, settings
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 REP = Actor("T_TEST", "UREP")
 OTHER = Actor("T_TEST", "UREP2")

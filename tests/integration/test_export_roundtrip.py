@@ -19,7 +19,7 @@ from assistant.services.people import SlackProfile
 from assistant.services.queries import stage_stays
 from assistant.storage.models import Base, Deal, Lead
 from assistant.transfer.cli import main
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 DATA = Path(__file__).parents[1] / "data" / "imports"
 TEAM = "T_TEST"

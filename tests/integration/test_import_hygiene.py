@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assistant.storage.models import Deal
 from assistant.transfer.cli import main
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 TEAM = "T_TEST"
 

@@ -20,7 +20,7 @@ from assistant.services.deals import NewDeal
 from assistant.services.queries import stage_stays
 from assistant.storage.models import Change, Deal, Lead
 from assistant.transfer.cli import main
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 DATA = Path(__file__).parents[1] / "data" / "imports"
 TEAM = "T_TEST"

@@ -18,7 +18,7 @@ from assistant.services import people
 from assistant.services.people import SlackProfile
 from assistant.storage.models import Deal, Lead, Workspace
 from assistant.transfer.cli import main
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 
 def run(database_url, clock, *argv: str) -> tuple[int, str, str]:

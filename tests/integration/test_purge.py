@@ -18,8 +18,8 @@ from assistant.server import build_scheduler, housekeeping
 from assistant.services.purge import purge_expired, purge_expired_states, purge_workspace
 from assistant.storage.models import Base, DigestDelivery, ProcessedRequest
 from assistant.storage.slack_stores import OAUTH_STATES, STORE_METADATA
+from testkit.fake_slack import FakeSlack
 from tests.e2e.oauth_support import OAuthBot, clear_store_tables
-from tests.support.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
 from assistant.storage.models import Deal, Lead
 from assistant.transfer.cli import main
-from tests.support.dbdump import dump
+from testkit.dbdump import dump
 
 TEAM = "T_TEST"
 REP = Actor(TEAM, "UREP")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from testkit.dbdump import dump
 from tests.e2e.conftest import Bot, bot, fake  # noqa: F401  (fixtures re-exported)
-from tests.support.dbdump import dump
 from tests.trust import figures
 
 

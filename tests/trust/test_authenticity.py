@@ -8,9 +8,8 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import SECRET
-from tests.support.dbdump import dump
-from tests.support.slack_requests import (
+from testkit.dbdump import dump
+from testkit.slack_requests import (
     FORM,
     JSON,
     block_actions_body,
@@ -19,6 +18,7 @@ from tests.support.slack_requests import (
     slash_command_body,
     view_submission_body,
 )
+from tests.e2e.conftest import SECRET
 from tests.trust.conftest import state
 
 

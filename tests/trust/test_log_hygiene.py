@@ -13,7 +13,7 @@ from slack_bolt.request import BoltRequest
 
 from assistant.domain.limits import MAX_LOGGED, MAX_REQUEST_BODY
 from assistant.logsafe import clip
-from tests.support.slack_requests import FORM, JSON, block_actions_body, sign
+from testkit.slack_requests import FORM, JSON, block_actions_body, sign
 
 MARKER = "FORGEDRECORD"
 # What an attacker would put in a body: a fake record on a line of its own, terminal

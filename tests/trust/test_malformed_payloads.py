@@ -16,7 +16,7 @@ import pytest
 
 from assistant.slack.payloads import problem
 from assistant.web import MALFORMED_COMMAND
-from tests.support.slack_requests import (
+from testkit.slack_requests import (
     FORM,
     JSON,
     block_actions_body,

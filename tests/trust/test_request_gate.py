@@ -13,8 +13,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from assistant.domain.limits import MAX_REQUEST_BODY
+from testkit.slack_requests import FORM, JSON, slash_command_body
 from tests.e2e.conftest import SECRET
-from tests.support.slack_requests import FORM, JSON, slash_command_body
 from tests.trust.conftest import state
 
 NESTED = 100_000  # far deeper than Python's recursion limit

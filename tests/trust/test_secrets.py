@@ -11,8 +11,8 @@ import time
 import pytest
 
 from assistant.config import Settings
+from testkit.slack_requests import FORM, slash_command_body
 from tests.e2e.conftest import SECRET, TOKEN
-from tests.support.slack_requests import FORM, slash_command_body
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ every miss, so a change that breaks a wording shows which ones.
 from __future__ import annotations
 
 from assistant.ask import Understood
-from tests.support.ask_world import ask, corpus, expected, outcome
+from testkit.ask_world import ask, corpus, expected, outcome
 
 PASS_MARK = 0.95
 

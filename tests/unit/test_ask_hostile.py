@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from assistant.ask import Answer, Clarify, NotUnderstood, Understood
 from assistant.ask.clean import MAX_CHARS
-from tests.support.ask_world import ask, outcome
+from testkit.ask_world import ask, outcome
 
 HOSTILE = [
     "",

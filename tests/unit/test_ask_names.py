@@ -12,7 +12,7 @@ from assistant.ask.phrases import find_names
 from assistant.ask.resolve import ACCEPT, CONFIRM, Doubt, decide
 from assistant.ask.vocabulary import Vocabulary
 from assistant.ask.words import Words
-from tests.support.ask_world import vocabulary
+from testkit.ask_world import vocabulary
 
 MATCHER = matcher_for(vocabulary())
 

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.ask import Clarify, Intent, NotUnderstood, Slots, Understood, Vocabulary
 from assistant.ask.examples import EXAMPLES
-from tests.support.ask_world import ask, outcome
+from testkit.ask_world import ask, outcome
 
 
 def understood(text: str, previous: Understood | None = None, **changes: object) -> Understood:

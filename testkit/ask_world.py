@@ -14,7 +14,7 @@ import yaml
 
 from assistant.ask import Answer, Clarify, NotUnderstood, Understood, Vocabulary, understand
 
-CORPUS = Path(__file__).parent.parent / "data" / "ask_corpus.yaml"
+CORPUS = Path(__file__).parent.parent / "tests" / "data" / "ask_corpus.yaml"
 
 
 @cache

@@ -1,15 +1,15 @@
 """What happens to every deal and lead of a generated workspace: use-case calls with times.
 
-A plan is deterministic (same `Spec`, same plan) and is written two ways: `bench.generate`
-turns it into rows in bulk, and `bench.replay` calls the services with it (slowly; used to
-prove on a small size that the bulk rows are exactly what the services write).
+A plan is deterministic (same `Spec`, same plan) and is written two ways: `testkit.generate`
+writes it in bulk through the product's batch write path, and `tests/bench/replay.py` calls
+the services with it, one change at a time (slowly; a test compares the two on a small size).
 
 Each record's ops are tuples `(kind, at, actor, *args)` in time order:
 - lead: create(fields) · move(stage) · convert(amount, stage) · drop(reason)
 - deal: create(fields) · move(stage) · won(amount|None) · lost(reason|None) · reopen ·
   assign(owner) · edit(amount) · note(text)
 A converted lead carries the plan of the deal it becomes; a won deal of a lead moves the
-lead to `action` (the services' `mark_lead_won`), which the writers derive themselves.
+lead to `action`, which the write path does itself.
 """
 
 from __future__ import annotations

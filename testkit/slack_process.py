@@ -1,11 +1,13 @@
-"""The fleet's fake Slack Web API, in a process of its own: `python -m bench.fleet_slack CONFIG`.
+"""The fake Slack Web API in a process of its own: `python -m testkit.slack_process [CONFIG]`.
 
-CONFIG is a JSON file: `{"tokens": {token: team}, "channels": {channel: team},
-"latency": [low, high]}`. Every call waits a uniformly random latency in [low, high] seconds
-before it is answered (Slack's own answers take tens of milliseconds). A token it does not
-know gets `invalid_auth`, and a channel of another team `channel_not_found`, as Slack would
-answer them. It records, for every chat.postMessage and every step of a file upload: the
-method, the token's team, the channel, when it arrived (wall clock) and the `ts` it answered.
+Without CONFIG (the commands benchmark) it answers every call at once and only counts them,
+so a long run does not grow its memory. CONFIG (the fleet) is a JSON file: `{"tokens":
+{token: team}, "channels": {channel: team}, "latency": [low, high]}`. Every call then waits a
+uniformly random latency in [low, high] seconds before it is answered (Slack's own answers
+take tens of milliseconds); a token it does not know gets `invalid_auth`, and a channel of
+another team `channel_not_found`, as Slack would answer them. It then records, for every
+chat.postMessage and every step of a file upload: the method, the token's team, the channel,
+when it arrived (wall clock) and the `ts` it answered.
 
 It prints its base URL on the first line of stdout and serves until stdin closes. The parent
 reads the records over HTTP: `GET api/fleet.counts` (calls by method) and `api/fleet.records`.
@@ -21,16 +23,18 @@ import time
 from collections import Counter
 from typing import Any
 
-from tests.support.fake_slack import Call, FakeSlack
+from testkit.fake_slack import Call, FakeSlack
 
 RECORDED = ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")
 CHANNEL_ARG = {"chat.postMessage": "channel", "files.completeUploadExternal": "channel_id"}
 
 
 class FleetSlack(FakeSlack):
-    def __init__(self, tokens: dict[str, str], channels: dict[str, str], latency) -> None:
+    def __init__(
+        self, tokens: dict[str, str] | None, channels: dict[str, str], latency=(0.0, 0.0)
+    ) -> None:
         super().__init__()
-        self.tokens = tokens
+        self.tokens = tokens  # None: any token, any channel, nothing recorded
         self.channels_of = channels
         self.low, self.high = latency
         self.records: list[dict[str, Any]] = []
@@ -39,7 +43,7 @@ class FleetSlack(FakeSlack):
         self._random_lock = threading.Lock()
 
     def _take_fault(self, method: str):
-        if method.startswith("fleet."):
+        if method.startswith("fleet.") or not self.high:
             return None, 0.0
         with self._random_lock:
             return None, self._random.uniform(self.low, self.high)
@@ -48,7 +52,7 @@ class FleetSlack(FakeSlack):
         if call.method.startswith("fleet."):
             return
         record = None
-        if call.method in RECORDED:
+        if call.method in RECORDED and self.tokens is not None:
             record = {
                 "method": call.method,
                 "team": self.tokens.get(call.token or ""),
@@ -91,8 +95,10 @@ class FleetSlack(FakeSlack):
 
 
 def main(argv: list[str]) -> int:
-    with open(argv[0], encoding="utf-8") as config_file:
-        config = json.load(config_file)
+    config = {"tokens": None, "channels": {}, "latency": (0.0, 0.0)}
+    if argv:
+        with open(argv[0], encoding="utf-8") as config_file:
+            config = json.load(config_file)
     fake = FleetSlack(config["tokens"], config["channels"], config["latency"])._serve()
     print(fake.url, flush=True)
     try:
