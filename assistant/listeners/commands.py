@@ -35,9 +35,7 @@ def invocations(
 
     def deal_changed(deal: DealView, move: MoveResult | None, handed_over: bool) -> None:
         runtime.followups.submit(
-            lambda: after_deal_change(
-                runtime.services, client, actor, deal, move, handed_over=handed_over
-            )
+            lambda: after_deal_change(runtime, client, actor, deal, move, handed_over=handed_over)
         )
 
     def invocation(tokens: list[str], share: bool) -> Invocation:
