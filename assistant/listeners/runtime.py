@@ -57,12 +57,12 @@ class _Pending:
 
 
 class Coalescer:
-    """Runs a job per key at most once every `every` seconds, in the background.
+    """Runs a job per key at most once every `every` seconds, off the request path.
 
-    A request for a key with nothing pending runs at once (through `submit`) if the key's
-    last run started `every` seconds ago or more, else when that time comes; requests made
-    meanwhile replace the pending job, so only the latest runs. With `every` 0 nothing is
-    coalesced: each request is submitted as it comes.
+    Called from a background job (a follow-up): a request for a key with nothing pending
+    runs there and then if the key's last run started `every` seconds ago or more, else in
+    the follow-up pool (`submit`) when that time comes; requests made meanwhile replace the
+    pending job, so only the latest runs. With `every` 0 each request runs as it comes.
     """
 
     def __init__(self, submit: Callable[[Callable[[], None]], None], every: float) -> None:
@@ -73,7 +73,7 @@ class Coalescer:
 
     def request(self, key: object, job: Callable[[], None]) -> None:
         if self._every <= 0:
-            self._submit(job)
+            job()
             return
         with self._lock:
             pending = self._keys.setdefault(key, _Pending())
@@ -82,7 +82,12 @@ class Coalescer:
                 return  # the queued run, or one more after the running one, takes this job
             pending.queued = True
             delay = pending.last + self._every - time.monotonic()
-        self._schedule(key, delay)
+        if delay <= 0:
+            # Here rather than through the pool: a job submitted from a pool's job can be
+            # refused while the pool shuts down, and this thread is a background one already.
+            self._run(key)
+        else:
+            self._schedule(key, delay)
 
     def _schedule(self, key: object, delay: float) -> None:
         if delay <= 0:
