@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -134,6 +135,11 @@ class Database:
             self.write_engine = self.read_engine = _postgres_engine(self.url)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # Work to do at the start of the next write transaction in this context (a request's
+        # thread): see `first_write`.
+        self._first_write: ContextVar[Callable[[Session], None] | None] = ContextVar(
+            f"first_write_{id(self)}", default=None
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -142,8 +148,35 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits when the block ends, rolls back on any exception."""
-        with _translate_outage(), self._write_sessions() as session, session.begin():
-            yield session
+        hook = self._first_write.get()
+        if hook is not None:
+            self._first_write.set(None)
+        try:
+            with _translate_outage(), self._write_sessions() as session, session.begin():
+                if hook is not None:
+                    hook(session)
+                yield session
+        except BaseException:
+            if hook is not None:  # rolled back with the rest: the next transaction does it
+                self._first_write.set(hook)
+            raise
+
+    @contextmanager
+    def first_write(self, hook: Callable[[Session], None]) -> Iterator[None]:
+        """Inside the block, the first write transaction of this context (thread) that commits
+        also runs `hook` at its start: a request's replay key is recorded in the same
+        transaction as its change, not in one of its own (`settle_first_write`)."""
+        token = self._first_write.set(hook)
+        try:
+            yield
+        finally:
+            self._first_write.reset(token)
+
+    def settle_first_write(self) -> None:
+        """Run a pending `first_write` hook now, in a transaction of its own."""
+        if self._first_write.get() is not None:
+            with self.transaction():
+                pass
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
