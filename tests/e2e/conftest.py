@@ -62,6 +62,10 @@ def _block_texts(blocks: list[dict]) -> list[str]:
 
 
 class Bot:
+    # Each change republishes the Home at once (no coalescing), so tests can count them;
+    # the coalescing itself is tested in test_home_tab.py with a window of its own.
+    home_refresh_seconds = 0.0
+
     def __init__(
         self, services: Services, fake: FakeSlack, home_refresh_seconds: float = 0.0
     ) -> None:
@@ -79,8 +83,6 @@ class Bot:
 
     def serve(self) -> None:
         """The real app for `self.settings`, behind a real HTTP server on loopback."""
-        # Each change republishes the Home at once (no coalescing), so tests can count them;
-        # the coalescing itself is tested in test_home_tab.py with its own window.
         self.runtime = Runtime(
             services=self.services,
             followups=FollowUps(workers=2),
