@@ -5,20 +5,26 @@ keeps a global registry of figures that is neither thread-safe nor freed unless 
 charts are drawn on background threads. No rcParams are changed; every style is passed in.
 Sizes are picked for Slack, which shows an image about 360 px wide until someone clicks it:
 8 x 4.5 in at 120 dpi (960 x 540 px), big type, few words.
+
+A chart is drawn from what it shows alone (labels, values, texts), and the last CHARTS_KEPT
+drawings are kept by that: the same chart asked for again (a digest posted to many channels
+at 09:00, workspaces with the same pipeline) is drawn once (bench/STEPS.md, step 5).
 """
 
 from __future__ import annotations
 
 import io
 import textwrap
-from functools import partial
+from decimal import Decimal
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 import matplotlib
 import numpy as np
+from PIL import Image as PILImage
 
 matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in the process
 
-from matplotlib import image  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -38,6 +44,7 @@ TITLE_SIZE = 19
 LABEL_SIZE = 16
 NOTE_SIZE = 15
 LABEL_WRAP = 20  # "Solution development" stays on one line
+CHARTS_KEPT = 256  # PNGs of 30-80 kB: at most about 20 MB
 
 
 def _figure(rows: int) -> Figure:
@@ -55,7 +62,10 @@ def _png(figure: Figure, fitted: list[Text]) -> bytes:
     if _shorten(figure, fitted):
         canvas.draw()
     buffer = io.BytesIO()
-    image.imsave(buffer, np.asarray(canvas.buffer_rgba()), format="png", dpi=DPI)
+    # RGB, not RGBA (the background is opaque white: a quarter less to compress), straight
+    # to Pillow (matplotlib's imsave would make it RGBA again).
+    pixels = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[:, :, :3])
+    PILImage.fromarray(pixels, "RGB").save(buffer, format="png", dpi=(DPI, DPI))
     figure.clear()  # drop the artists now; with no pyplot registry nothing else holds them
     return buffer.getvalue()
 
@@ -117,8 +127,34 @@ def _shorten(figure: Figure, texts: list[Text]) -> bool:
 
 def pipeline_chart(board: Board) -> bytes:
     """Open value per stage as horizontal bars, the stuck part of each in red and hatched."""
-    rows = board.rows
-    money = partial(format_compact, currency=board.currency)
+    rows = tuple(
+        _BarRow(r.label, r.on_track_value, r.stuck_value, r.open_value, r.open_count)
+        for r in board.rows
+    )
+    totals = board.totals
+    drawn = (totals.open_value, totals.stuck_value, totals.open_count, totals.stuck_count)
+    return _pipeline_png(board.currency, rows, drawn)
+
+
+class _BarRow(NamedTuple):
+    label: str
+    on_track_value: Decimal
+    stuck_value: Decimal
+    open_value: Decimal
+    open_count: int
+
+
+class _Totals(NamedTuple):
+    open_value: Decimal
+    stuck_value: Decimal
+    open_count: int
+    stuck_count: int
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _pipeline_png(currency: str, rows: tuple[_BarRow, ...], drawn: tuple) -> bytes:
+    totals = _Totals(*drawn)
+    money = partial(format_compact, currency=currency)
     figure = _figure(len(rows))
     axes = _axes(figure, [r.label for r in rows])
     positions = range(len(rows))
@@ -136,7 +172,6 @@ def pipeline_chart(board: Board) -> bytes:
             note = "no deals"
         _text(axes, float(row.open_value) + widest * 0.02, y, note, fontsize=NOTE_SIZE,
               color=TEXT if row.open_count else MUTED)  # fmt: skip
-    totals = board.totals
     title = f"Open pipeline: {money(totals.open_value)}"
     if totals.stuck_value:
         title += f", {money(totals.stuck_value)} stuck"
@@ -154,17 +189,34 @@ def pipeline_chart(board: Board) -> bytes:
 def funnel_chart(funnel: Funnel) -> bytes:
     """The funnel as centred bars: leads that reached each stage, with step conversions."""
     steps = funnel.steps
-    figure = _figure(len(steps))
-    axes = _axes(figure, [s.label for s in steps], spine=False)
-    positions = range(len(steps))
-    counts = [s.reached.current or 0 for s in steps]
+    counts = tuple(s.reached.current or 0 for s in steps)
+    rates = tuple(s.step_conversion.current for s in steps)
+    cohort = funnel.cohort.current or 0
+    summary = f"{cohort:,} lead{_s(cohort)} created" if cohort else "No leads created"
+    if funnel.overall.current is not None and steps:
+        summary += f" · {funnel.overall.current:.0%} reached {steps[-1].label.split(' (')[0]}"
+    name = funnel.group or funnel.source or funnel.campaign
+    title = f"Funnel{f' · {name}' if name else ''}, {funnel.period.label}"
+    return _funnel_png(tuple(s.label for s in steps), counts, rates, title, summary)
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _funnel_png(
+    labels: tuple[str, ...],
+    counts: tuple[int, ...],
+    rates: tuple[float | None, ...],
+    title: str,
+    summary: str,
+) -> bytes:
+    figure = _figure(len(labels))
+    axes = _axes(figure, list(labels), spine=False)
+    positions = range(len(labels))
     widest = max(counts, default=0) or 1
     colours = [FUNNEL_COLOURS[min(i, len(FUNNEL_COLOURS) - 1)] for i in positions]
     axes.barh(positions, counts, left=[-c / 2 for c in counts], color=colours, height=0.7)
     axes.set_xlim(-widest * 0.5, widest * 1.0)
-    for y, step, count in zip(positions, steps, counts, strict=True):
+    for y, rate, count in zip(positions, rates, counts, strict=True):
         x = count / 2 + widest * 0.03
-        rate = step.step_conversion.current
         # The count, and under it the step conversion, right of each bar: side by side they
         # would collide when a step keeps nearly everyone.
         _text(axes, x, y - 0.17 if rate is not None else y, f"{count:,}",
@@ -172,10 +224,4 @@ def funnel_chart(funnel: Funnel) -> bytes:
         if rate is not None:
             _text(axes, x, y + 0.22, f"{rate:.0%} of previous", fontsize=NOTE_SIZE - 1,
                   color=MUTED)  # fmt: skip
-    cohort = funnel.cohort.current or 0
-    summary = f"{cohort:,} lead{_s(cohort)} created" if cohort else "No leads created"
-    if funnel.overall.current is not None and steps:
-        summary += f" · {funnel.overall.current:.0%} reached {steps[-1].label.split(' (')[0]}"
-    name = funnel.group or funnel.source or funnel.campaign
-    title = f"Funnel{f' · {name}' if name else ''}, {funnel.period.label}"
     return _png(figure, _titles(figure, axes, title, summary))

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from assistant.domain.facts import Facts
 from assistant.domain.stages import StageDef, StageKind, StageSet
 from assistant.storage.models import Stage, Workspace
+from assistant.storage.prebuilt import run
 
 STAGE_COLUMNS = (
     Stage.key, Stage.label, Stage.position, Stage.probability, Stage.target_days, Stage.active
 )  # fmt: skip
 
 
+_STAGES = (
+    select(*STAGE_COLUMNS)
+    .where(Stage.workspace_id == bindparam("workspace_id"), Stage.kind == bindparam("kind"))
+    .order_by(Stage.position, Stage.id)
+)
+_TERMS = select(Workspace.currency, Workspace.timezone).where(
+    Workspace.id == bindparam("workspace_id")
+)
+
+
 def read_stage_defs(session: Session, workspace_id: int, kind: StageKind) -> list[StageDef]:
     """Every stage of a kind (hidden ones too), in order."""
-    rows = session.execute(
-        select(*STAGE_COLUMNS)
-        .where(Stage.workspace_id == workspace_id, Stage.kind == kind.value)
-        .order_by(Stage.position, Stage.id)
-    )
+    rows = run(session, _STAGES, workspace_id=workspace_id, kind=kind.value)
     return [
         StageDef(key, label, position, probability or Decimal(0), target, active)
         for key, label, position, probability, target, active in rows
@@ -42,8 +49,6 @@ def funnel_stages(session: Session, workspace_id: int) -> StageSet:
 
 
 def workspace_facts(session: Session, workspace_id: int) -> Facts:
-    row = session.execute(
-        select(Workspace.currency, Workspace.timezone).where(Workspace.id == workspace_id)
-    ).one()
+    row = run(session, _TERMS, workspace_id=workspace_id).one()
     pipeline = pipeline_stages(session, workspace_id)
     return Facts(row.currency or "USD", row.timezone or "UTC", pipeline)

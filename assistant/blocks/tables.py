@@ -52,13 +52,63 @@ def table_sections(
     head: Sequence[str], rows: Sequence[Sequence[str]], align: str = ""
 ) -> list[SectionBlock]:
     """The table split over as many sections as Slack's 3,000 characters a section need,
-    each with the header row."""
-    sections, chunk = [], []
-    for row in rows:
-        if chunk and len(table(head, [*chunk, row], align)) > MAX_SECTION_TEXT:
-            sections.append(section(table(head, chunk, align)))
-            chunk = []
-        chunk.append(row)
-    if chunk:
-        sections.append(section(table(head, chunk, align)))
+    each with the header row: each section holds as many rows as fit (at least one)."""
+    sections, start, guess = [], 0, None
+    while start < len(rows):
+        end = _fitting_end(head, rows, start, align, guess)
+        sections.append(section(table(head, rows[start:end], align)))
+        start, guess = end, end - start
     return sections
+
+
+def _fitting_end(
+    head: Sequence[str], rows: Sequence[Sequence[str]], start: int, align: str, guess: int | None
+) -> int:
+    """The end of the longest run of rows from `start` whose table fits a section, or
+    start + 1. A table only grows with its rows (columns widen, lines add), so the end is
+    searched for from a guess (the previous section's size, else the length of a few rows)
+    by doubling steps, then halving: a handful of layouts per section, where trying each row
+    in turn laid out a table per row (a 500-row list: 500 tables of up to 40 rows)."""
+    last = len(rows)
+
+    def fits(end: int) -> bool:
+        return len(table(head, rows[start:end], align)) <= MAX_SECTION_TEXT
+
+    if guess is None:  # the whole rest, if it fits; else as many as a sample's rows suggest
+        if fits(last):
+            return last
+        sample = min(8, last - start)
+        guess = (
+            MAX_SECTION_TEXT
+            * sample
+            // max(1, len(table(head, rows[start : start + sample], align)))
+        )
+    probe = max(start + 1, min(start + guess, last))
+    if probe == start + 1 or fits(probe):
+        good, step = probe, 1  # `good` is taken even when one row alone does not fit
+        while good < last:
+            probe = min(good + step, last)
+            if not fits(probe):
+                break
+            good, step = probe, step * 2
+        else:
+            return last
+        bad = probe
+    else:
+        bad, step = probe, 1
+        while True:
+            probe = bad - step
+            if probe <= start + 1:
+                good = start + 1
+                break
+            if fits(probe):
+                good = probe
+                break
+            bad, step = probe, step * 2
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if fits(middle):
+            good = middle
+        else:
+            bad = middle
+    return good

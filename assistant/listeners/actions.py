@@ -56,7 +56,7 @@ def button_listener(runtime: Runtime):
         runtime.followups.submit(lambda: send(respond, reply))
         if result is not None:
             runtime.followups.submit(
-                lambda: after_deal_change(runtime.services, client, actor, result.deal, result)
+                lambda: after_deal_change(runtime, client, actor, result.deal, result)
             )
 
     return handle_deal_button

@@ -16,6 +16,7 @@ from assistant.commands import COMMAND_SETS
 from assistant.commands.framework import CommandSet, Invocation
 from assistant.listeners.actor import actor_of
 from assistant.listeners.followups import after_deal_change
+from assistant.listeners.middleware import once_per_command
 from assistant.listeners.people import learn_names
 from assistant.listeners.replies import answer
 from assistant.listeners.runtime import Runtime
@@ -33,11 +34,15 @@ def invocations(
 ) -> Callable[[list[str], bool], Invocation]:
     """How a command's handler gets its Invocation, whether typed or asked for in words."""
 
+    def after_reply(job: Callable[[], None]) -> None:
+        # A command's replay key is recorded with its first change (once_per_command);
+        # work after the reply must not run twice for a replay, so the key is recorded first.
+        runtime.services.db.settle_first_write()
+        runtime.followups.submit(job)
+
     def deal_changed(deal: DealView, move: MoveResult | None, handed_over: bool) -> None:
         runtime.followups.submit(
-            lambda: after_deal_change(
-                runtime.services, client, actor, deal, move, handed_over=handed_over
-            )
+            lambda: after_deal_change(runtime, client, actor, deal, move, handed_over=handed_over)
         )
 
     def invocation(tokens: list[str], share: bool) -> Invocation:
@@ -49,7 +54,7 @@ def invocations(
             channel_id=channel_id,
             share=share,
             trigger_id=trigger_id,
-            after_reply=runtime.followups.submit,
+            after_reply=after_reply,
             deal_changed=deal_changed,
             learn_names=lambda ids: learn_names(runtime, client, actor.team_id, ids),
             catalog=COMMAND_SETS,
@@ -64,7 +69,8 @@ def command_listener(command_set: CommandSet, runtime: Runtime):
         actor = actor_of(body, runtime, client)
         channel_id, trigger_id = body.get("channel_id") or "", body.get("trigger_id")
         invocation = invocations(runtime, client, actor, command_set, channel_id, trigger_id)
-        ack(**answer(command_set, invocation, body.get("text") or "").to_dict())
+        text = body.get("text") or ""
+        ack(**once_per_command(runtime, body, lambda: answer(command_set, invocation, text)))
 
     handle_command.__name__ = f"handle_{command_set.command.strip('/')}"
     return handle_command

@@ -13,7 +13,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from assistant.listeners.actor import actor_of
-from assistant.listeners.followups import publish_home
+from assistant.listeners.followups import refresh_home
 from assistant.listeners.runtime import Runtime
 from assistant.services.workspaces import mark_uninstalled
 
@@ -27,7 +27,7 @@ def home_opened(runtime: Runtime):
             return
 
         def publish() -> None:  # after the ack: who they are may need a users.info call
-            publish_home(runtime.services, client, actor_of(body, runtime, client))
+            refresh_home(runtime, client, actor_of(body, runtime, client))
 
         runtime.followups.submit(publish)
 

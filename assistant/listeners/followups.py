@@ -1,6 +1,7 @@
 """What happens after a deal changed, whoever changed it (a command, a button, the form):
 the feed channel hears of wins (and of every move, if asked), and the Homes of the person who
-changed it and of its owner show it.
+changed it and of its owner show it (republished at most once every few seconds per user:
+`runtime.homes`).
 
 Runs after the user has their answer. A Slack error here (the bot was never invited to the
 feed channel, say) is logged for the admin, never shown as a failure of the user's change:
@@ -17,6 +18,7 @@ from assistant.blocks.common import mention, section
 from assistant.blocks.deals import card_reply, feed_text
 from assistant.commands.home import home_for
 from assistant.domain.text import is_slack_user_id
+from assistant.listeners.runtime import Runtime
 from assistant.logsafe import clip
 from assistant.services.context import Actor, Services
 from assistant.services.queries import deal_card
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def after_deal_change(
-    services: Services,
+    runtime: Runtime,
     client: WebClient | None,
     actor: Actor,
     deal: DealView,
@@ -38,6 +40,7 @@ def after_deal_change(
 ) -> None:
     if client is None:  # the demo console has no Slack to tell
         return
+    services = runtime.services
     if move is not None:
         _safely("feed post", announce, services, client, actor, move)
     if handed_over and is_slack_user_id(deal.owner_id):
@@ -45,8 +48,15 @@ def after_deal_change(
     # The actor's Home and the owner's (a manager moving a rep's deal changes the rep's).
     for user_id in dict.fromkeys((actor.user_id, deal.owner_id)):
         if is_slack_user_id(user_id):
-            reader = Actor(team_id=actor.team_id, user_id=user_id)
-            _safely("home refresh", publish_home, services, client, reader)
+            refresh_home(runtime, client, Actor(team_id=actor.team_id, user_id=user_id))
+
+
+def refresh_home(runtime: Runtime, client: WebClient, reader: Actor) -> None:
+    """Republish `reader`'s Home soon, coalesced with their other changes (runtime.homes)."""
+    runtime.homes.request(
+        ("home", reader.team_id, reader.user_id),
+        lambda: _safely("home refresh", publish_home, runtime.services, client, reader),
+    )
 
 
 def announce(services: Services, client: WebClient, actor: Actor, result: MoveResult) -> None:

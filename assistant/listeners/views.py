@@ -63,7 +63,7 @@ def submission_listener(runtime: Runtime):
         def tell() -> None:
             confirm(client, actor.user_id, channel, deal)
             handed_over = deal.owner_id != actor.user_id
-            after_deal_change(runtime.services, client, actor, deal, handed_over=handed_over)
+            after_deal_change(runtime, client, actor, deal, handed_over=handed_over)
 
         runtime.followups.submit(tell)
 

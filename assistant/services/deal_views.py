@@ -66,8 +66,15 @@ def deal_view(
     )
 
 
-def deal_views(session: Session, deals: list[Deal], workspace_id: int, now: datetime):
-    facts = workspace_facts(session, workspace_id)
+def deal_views(
+    session: Session,
+    deals: list[Deal],
+    workspace_id: int,
+    now: datetime,
+    facts: Facts | None = None,
+):
+    """Views of `deals`, laid out by `facts` (read from the workspace if not given)."""
+    facts = facts or workspace_facts(session, workspace_id)
     stages = facts.pipeline.by_key
     lead_ids = {d.lead_id for d in deals if d.lead_id is not None}
     numbers = {}
@@ -77,5 +84,7 @@ def deal_views(session: Session, deals: list[Deal], workspace_id: int, now: date
     return [deal_view(d, stages, now, numbers.get(d.lead_id), facts) for d in deals]
 
 
-def one_deal_view(session: Session, deal: Deal, now: datetime) -> DealView:
-    return deal_views(session, [deal], deal.workspace_id, now)[0]
+def one_deal_view(
+    session: Session, deal: Deal, now: datetime, facts: Facts | None = None
+) -> DealView:
+    return deal_views(session, [deal], deal.workspace_id, now, facts)[0]

@@ -15,11 +15,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from assistant.analytics.stages import pipeline_stages, read_stage_defs
 from assistant.domain.errors import ChangedMeanwhile, InvalidInput, InvalidTransition
+from assistant.domain.facts import Facts
 from assistant.domain.limits import MAX_LABEL, MAX_NAME, MAX_NOTE, MAX_REASON
 from assistant.domain.roles import require_deal_change, require_deal_creator
 from assistant.domain.stage_match import match_stage
-from assistant.domain.stages import LOST, WON, DealStatus, StageKind
+from assistant.domain.stages import LOST, WON, DealStatus, StageKind, StageSet
 from assistant.records import deals as records
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import days_between, one_deal_view
@@ -66,7 +68,7 @@ def create_deal(services: Services, actor: Actor, new: NewDeal) -> DealView:
         workspace = ensure_workspace(session, actor.team_id, now, services.default_timezone)
         require_deal_creator(role_in(session, services, workspace, actor))
         deal = insert_deal(session, workspace, actor.user_id, new, now)
-        return one_deal_view(session, deal, now)
+        return _Change(session, workspace, deal, actor, now).view()
 
 
 def insert_deal(session: Session, workspace: Workspace, actor_id: str, new: NewDeal, now) -> Deal:
@@ -108,9 +110,15 @@ class _Change:
     deal: Deal
     actor: Actor
     now: datetime
+    stages: StageSet | None = None  # the pipeline, if the change read it already
 
     def view(self) -> DealView:
-        return one_deal_view(self.session, self.deal, self.now)
+        """The deal as changed. The workspace row and (for a move) the stages are in hand:
+        reading them again would only lengthen the write transaction."""
+        stages = self.stages or pipeline_stages(self.session, self.workspace.id)
+        terms = self.workspace
+        facts = Facts(terms.currency or "USD", terms.timezone or "UTC", stages)
+        return one_deal_view(self.session, self.deal, self.now, facts)
 
 
 @contextmanager
@@ -149,14 +157,17 @@ def move_deal(
 ) -> MoveResult:
     """Move to a stage, `next` or `back`; `won`/`lost` typed here close the deal."""
 
-    found: dict[str, str] = {}
+    found: dict[str, object] = {}
 
     def target_of(session: Session, workspace: Workspace, deal: Deal) -> None:
-        stages = read_stages(session, workspace.id, StageKind.PIPELINE)
+        every = read_stage_defs(session, workspace.id, StageKind.PIPELINE)
+        stages = [s for s in every if s.active]  # as `read_stages` gives them
         current = deal.stage_key if deal.status == DealStatus.OPEN else deal.status
         found["target"] = match_stage(stage_text, stages, current_key=current, allow_outcomes=True)
+        found["stages"] = StageSet.of(every)
 
     with _changing_deal(services, actor, ref, "move this deal", version, target_of) as change:
+        change.stages = found["stages"]
         deal = change.deal
         _require_open(deal)
         target = found["target"]

@@ -7,20 +7,41 @@ never guessed between; the user gets the candidates and picks by number.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from assistant.domain.errors import AmbiguousReference, UnknownDeal, UnknownLead
 from assistant.domain.references import parse_deal_ref, parse_lead_ref
 from assistant.storage.models import Deal, Lead
+from assistant.storage.prebuilt import run
+
+_DEAL_ID = select(Deal.id).where(
+    Deal.workspace_id == bindparam("workspace_id"), Deal.number == bindparam("number")
+)
+_DEAL_ROW = select(Deal.__table__).where(
+    Deal.workspace_id == bindparam("workspace_id"), Deal.number == bindparam("number")
+)
+_DEAL_ROW_BY_ID = select(Deal.__table__).where(Deal.id == bindparam("deal_id"))
+
+
+def find_deal_row(session: Session, workspace_id: int, text: str) -> Row:
+    """`find_deal` for reading: the deal's columns as a row (named like the entity's
+    attributes), which costs a fraction of loading the entity."""
+    ref = parse_deal_ref(text)
+    if ref.number is not None:
+        row = run(session, _DEAL_ROW, workspace_id=workspace_id, number=ref.number).first()
+    else:
+        deal_id = _match_fragment(session, Deal, workspace_id, ref.fragment, text, "open")
+        row = None if deal_id is None else run(session, _DEAL_ROW_BY_ID, deal_id=deal_id).one()
+    if row is None:
+        raise UnknownDeal(text.strip())
+    return row
 
 
 def find_deal(session: Session, workspace_id: int, text: str, *, lock: bool = False) -> Deal:
     ref = parse_deal_ref(text)
     if ref.number is not None:
-        deal_id = session.scalar(
-            select(Deal.id).where(Deal.workspace_id == workspace_id, Deal.number == ref.number)
-        )
+        deal_id = run(session, _DEAL_ID, workspace_id=workspace_id, number=ref.number).scalar()
     else:
         deal_id = _match_fragment(session, Deal, workspace_id, ref.fragment, text, "open")
     if deal_id is None:

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from assistant.domain.limits import MAX_NAME
 from assistant.domain.text import is_slack_user_id, one_line
 from assistant.services.context import Services
 from assistant.services.workspaces import ensure_workspace, workspace_for_reading
 from assistant.storage.models import Person, Workspace
+from assistant.storage.prebuilt import run
 from assistant.storage.upsert import insert_or_ignore
 
 REFRESH_AFTER = timedelta(days=1)
@@ -79,12 +80,14 @@ def unknown(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
 def names_for_known(services: Services, team_id: str, wanted: list[str]) -> dict[str, str]:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, team_id)
-        rows = session.execute(
-            select(Person.slack_user_id, Person.name).where(
-                Person.workspace_id == workspace.id, Person.slack_user_id.in_(wanted)
-            )
-        )
+        rows = run(session, _NAMES, workspace_id=workspace.id, ids=wanted)
         return dict(rows.tuples().all())
+
+
+_NAMES = select(Person.slack_user_id, Person.name).where(
+    Person.workspace_id == bindparam("workspace_id"),
+    Person.slack_user_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def stale(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.pipeline import stuck_condition
@@ -17,12 +17,13 @@ from assistant.services.context import Actor, Services
 from assistant.services.deal_views import deal_view, one_deal_view
 from assistant.services.labels import require_known
 from assistant.services.leads import lead_view, lead_views
-from assistant.services.lookup import find_deal, find_lead
+from assistant.services.lookup import find_deal_row, find_lead
 from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
 from assistant.services.workspaces import (
     workspace_for_reading,
 )
 from assistant.storage.models import Change, Deal, Lead, Note
+from assistant.storage.prebuilt import run
 
 NOTES_ON_CARD = 3
 
@@ -31,15 +32,10 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
     now = services.now()
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
-        deal = find_deal(session, workspace.id, ref)
+        deal = find_deal_row(session, workspace.id, ref)
         view = one_deal_view(session, deal, now)
         pipeline = view.facts.pipeline
-        notes = session.scalars(
-            select(Note)
-            .where(Note.deal_id == deal.id)
-            .order_by(Note.created_at.desc(), Note.id.desc())
-            .limit(NOTES_ON_CARD)
-        )
+        notes = run(session, _NOTES, deal_id=deal.id)
         keys = [s.key for s in pipeline.active]
         following = None
         if deal.status == DealStatus.OPEN and deal.stage_key in keys:
@@ -54,20 +50,29 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
         )
 
 
+_NOTES = (
+    select(Note.author_id, Note.text, Note.created_at)
+    .where(Note.deal_id == bindparam("deal_id"))
+    .order_by(Note.created_at.desc(), Note.id.desc())
+    .limit(NOTES_ON_CARD)
+)
+_STAGE_CHANGES = (
+    select(Change.field, Change.new_value, Change.at)
+    .where(
+        Change.workspace_id == bindparam("workspace_id"),
+        Change.entity == "deal",
+        Change.entity_id == bindparam("deal_id"),
+        Change.field.in_(("stage_key", "status")),
+    )
+    .order_by(Change.id)
+)
+
+
 def stage_stays(
     session: Session, deal_id: int, workspace_id: int, stages: dict[str, StageDef]
 ) -> list[StageStay]:
     """Replay the deal's stage and status changes into visits to stages."""
-    rows = session.execute(
-        select(Change.field, Change.new_value, Change.at)
-        .where(
-            Change.workspace_id == workspace_id,
-            Change.entity == "deal",
-            Change.entity_id == deal_id,
-            Change.field.in_(("stage_key", "status")),
-        )
-        .order_by(Change.id)
-    ).all()
+    rows = run(session, _STAGE_CHANGES, workspace_id=workspace_id, deal_id=deal_id).all()
     stays: list[StageStay] = []
     stage: str | None = None
     entered: datetime | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from assistant.domain.roles import DEFAULT_ROLE, Role, require_admin
@@ -13,6 +13,7 @@ from assistant.records.history import record
 from assistant.services.context import Actor, Services
 from assistant.services.workspaces import WorkspaceRow, ensure_workspace, workspace_for_reading
 from assistant.storage.models import User, Workspace
+from assistant.storage.prebuilt import run
 
 
 def role_in(
@@ -20,12 +21,13 @@ def role_in(
 ) -> Role:
     if actor.user_id in services.admins or actor.is_slack_admin:
         return Role.ADMIN
-    stored = session.scalar(
-        select(User.role).where(
-            User.workspace_id == workspace.id, User.slack_user_id == actor.user_id
-        )
-    )
+    stored = run(session, _ROLE, workspace_id=workspace.id, user_id=actor.user_id).scalar()
     return Role(stored) if stored else DEFAULT_ROLE
+
+
+_ROLE = select(User.role).where(
+    User.workspace_id == bindparam("workspace_id"), User.slack_user_id == bindparam("user_id")
+)
 
 
 @contextmanager

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.stages import read_stage_defs
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
 from assistant.storage.models import Deal, Stage, Workspace
+from assistant.storage.prebuilt import run
 from assistant.storage.upsert import insert_or_ignore
 
 
@@ -109,15 +110,17 @@ _ROW = (
 )
 
 
+_BY_TEAM = select(*_ROW).where(Workspace.team_id == bindparam("team_id"))
+
+
 def workspace_for_reading(services, session: Session, team_id: str) -> WorkspaceRow:
     """The team's workspace inside a read session, creating it first if it is new."""
-    query = select(*_ROW).where(Workspace.team_id == team_id)
-    row = session.execute(query).first()
+    row = run(session, _BY_TEAM, team_id=team_id).first()
     if row is None:
         with services.db.transaction() as writer:
             ensure_workspace(writer, team_id, services.now(), services.default_timezone)
         session.rollback()  # the read snapshot predates the new row; take a fresh one
-        row = session.execute(query).one()
+        row = run(session, _BY_TEAM, team_id=team_id).one()
     return WorkspaceRow(*row)
 
 

@@ -6,13 +6,21 @@ it ignores `SELECT ... FOR UPDATE`. Write transactions therefore start with
 `BEGIN IMMEDIATE`, which takes the write lock up front, and WAL mode lets readers go on
 while one writer works. Reads use a second engine with plain deferred transactions so they
 never queue behind writers.
+
+A writer that finds the lock taken waits in `_begin_immediate`, retrying every millisecond or
+two, rather than in SQLite's own busy handler: that one sleeps 1, 2, 5, 10, ... and then 100 ms
+at a time, so under a few concurrent writers a transaction would wait up to 100 ms after the
+lock was free, and the slowest writes took most of a second (bench/STEPS.md, step 4).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -22,6 +30,13 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a writer's statements wait in SQLite's own busy handler (two 1 ms sleeps). Once a
+# writer holds the write lock, WAL mode does not keep it waiting, so this only matters in rare
+# cases (a WAL being recovered); BEGIN IMMEDIATE waits in `_begin_immediate` instead.
+SQLITE_WRITER_BUSY_MS = 2
+# Between two attempts to take the write lock: short, so the lock is taken soon after it is
+# freed; the sleep lets the holder run meanwhile.
+WRITE_LOCK_RETRY_S = (0.0005, 0.001, 0.002)
 # A PostgreSQL server that is down must be reported within Slack's 3 seconds, not after
 # the driver's default (no) connect timeout.
 POSTGRES_CONNECT_TIMEOUT_S = 2
@@ -62,16 +77,38 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        busy = SQLITE_WRITER_BUSY_MS if immediate else SQLITE_BUSY_TIMEOUT_MS
+        cursor.execute(f"PRAGMA busy_timeout={busy}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            _begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _begin_immediate(connection) -> None:
+    """Take SQLite's write lock, retrying every millisecond or two for up to
+    SQLITE_BUSY_TIMEOUT_MS (then failing as SQLite's busy handler would)."""
+    raw = connection.connection.driver_connection
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    attempt = 0
+    while time.monotonic() < deadline:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as err:
+            if getattr(err, "sqlite_errorcode", sqlite3.SQLITE_BUSY) != sqlite3.SQLITE_BUSY:
+                raise
+        time.sleep(WRITE_LOCK_RETRY_S[min(attempt, len(WRITE_LOCK_RETRY_S) - 1)])
+        attempt += 1
+    connection.exec_driver_sql("BEGIN IMMEDIATE")  # the last try: its error as SQLAlchemy's
 
 
 def _postgres_engine(url: str) -> Engine:
@@ -101,6 +138,11 @@ class Database:
             self.write_engine = self.read_engine = _postgres_engine(self.url)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # Work to do at the start of the next write transaction in this context (a request's
+        # thread): see `first_write`.
+        self._first_write: ContextVar[Callable[[Session], None] | None] = ContextVar(
+            f"first_write_{id(self)}", default=None
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,8 +151,35 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits when the block ends, rolls back on any exception."""
-        with _translate_outage(), self._write_sessions() as session, session.begin():
-            yield session
+        hook = self._first_write.get()
+        if hook is not None:
+            self._first_write.set(None)
+        try:
+            with _translate_outage(), self._write_sessions() as session, session.begin():
+                if hook is not None:
+                    hook(session)
+                yield session
+        except BaseException:
+            if hook is not None:  # rolled back with the rest: the next transaction does it
+                self._first_write.set(hook)
+            raise
+
+    @contextmanager
+    def first_write(self, hook: Callable[[Session], None]) -> Iterator[None]:
+        """Inside the block, the first write transaction of this context (thread) that commits
+        also runs `hook` at its start: a request's replay key is recorded in the same
+        transaction as its change, not in one of its own (`settle_first_write`)."""
+        token = self._first_write.set(hook)
+        try:
+            yield
+        finally:
+            self._first_write.reset(token)
+
+    def settle_first_write(self) -> None:
+        """Run a pending `first_write` hook now, in a transaction of its own."""
+        if self._first_write.get() is not None:
+            with self.transaction():
+                pass
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -62,7 +62,14 @@ def _block_texts(blocks: list[dict]) -> list[str]:
 
 
 class Bot:
-    def __init__(self, services: Services, fake: FakeSlack) -> None:
+    # Each change republishes the Home at once (no coalescing), so tests can count them;
+    # the coalescing itself is tested in test_home_tab.py with a window of its own.
+    home_refresh_seconds = 0.0
+
+    def __init__(
+        self, services: Services, fake: FakeSlack, home_refresh_seconds: float = 0.0
+    ) -> None:
+        self.home_refresh_seconds = home_refresh_seconds
         self.services = services
         self.fake = fake
         self.settings = Settings(
@@ -76,7 +83,11 @@ class Bot:
 
     def serve(self) -> None:
         """The real app for `self.settings`, behind a real HTTP server on loopback."""
-        self.runtime = Runtime(services=self.services, followups=FollowUps(workers=2))
+        self.runtime = Runtime(
+            services=self.services,
+            followups=FollowUps(workers=2),
+            home_refresh_seconds=self.home_refresh_seconds,
+        )
         self.app = create_app(self.settings, self.runtime, make_web_client(self.settings))
         wsgi = create_wsgi_app(self.app, self.services.db.is_healthy, signing_secret=SECRET)
         self.server, _thread, self.base_url = start_in_thread(wsgi)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 
-from tests.e2e.conftest import _block_texts
+from tests.e2e.conftest import Bot, _block_texts
 
 
 def open_home(bot, user: str = "UREP", tab: str = "home") -> int:
@@ -101,7 +102,8 @@ def test_home_shows_my_quarter_and_my_target(bot):
     bot.command("/deal", "won umbrella", user="UREP2")
     assert "Target" in bot.command("/sales", "target <@UREP> 20k this quarter", user="UADMIN").text
     bot.services.clock.advance(minutes=1)  # a period runs up to now, exclusive
-    before = len(bot.fake.calls_to("views.publish"))
+    # The six changes' own publishes first, so the next one is the opened Home's.
+    before = len(bot.fake.wait_for("views.publish", 6))
     open_home(bot)
     text = home_text(bot.fake.wait_for("views.publish", before + 1)[-1])
     assert (
@@ -114,7 +116,26 @@ def test_home_shows_my_quarter_and_my_target(bot):
 
 def test_home_of_someone_who_closed_nothing(bot):
     bot.command("/deal", "new Acme 12k")
-    before = len(bot.fake.calls_to("views.publish"))
+    before = len(bot.fake.wait_for("views.publish", 1))
     open_home(bot)
     text = home_text(bot.fake.wait_for("views.publish", before + 1)[-1])
     assert "so far*: Nothing closed yet." in text and "Target" not in text
+
+
+def test_a_burst_of_changes_republishes_the_home_at_most_once_per_window(services, fake):
+    bot = Bot(services, fake, home_refresh_seconds=2.0)
+    try:
+        bot.command("/deal", "new Acme 12k")
+        first = bot.fake.wait_for("views.publish")[-1]
+        assert "*Lead generation* (1 · $12,000)" in home_text(first)
+        for _ in range(3):  # four more changes inside the window that began with that publish
+            bot.command("/deal", "move 1 next")
+        bot.command("/deal", "new Globex 8k")
+        # One more publish, when the window ends, shows the state after all of them.
+        last = bot.fake.wait_for("views.publish", 2, timeout=10)[-1]
+        text = home_text(last)
+        assert "*Solution development* (1 · $12,000)" in text and "`#2` Globex" in text
+        time.sleep(2.5)  # and nothing else was waiting for its turn
+        assert len(bot.fake.calls_to("views.publish")) == 2
+    finally:
+        bot.close()

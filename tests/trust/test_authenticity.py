@@ -4,6 +4,7 @@ change nothing; a replayed signed request or a redelivered event acts once."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -104,6 +105,35 @@ def test_a_replayed_command_changes_nothing_the_second_time(bot, tally):
     assert state(bot) == after_first
     # A new trigger id is a new command.
     assert "#2" in bot.command("/deal", "new Replayed 1k").text
+
+
+def test_a_change_and_its_replay_key_are_one_write_transaction(bot):
+    """The key is recorded in the transaction of the change (one writer lock on SQLite, not
+    two); a command that changed nothing records it on its own, and its replay is refused."""
+    from sqlalchemy import event
+
+    began: list[int] = []
+    engine = bot.services.db.write_engine
+
+    def listener(_connection) -> None:  # the request's own; not follow-ups after the reply
+        if not threading.current_thread().name.startswith("followup"):
+            began.append(1)
+
+    event.listen(engine, "begin", listener)
+    try:
+        for text, trigger in (("new Acme 12k", "1.one"), ("move 1 next", "1.two")):
+            body = slash_command_body("/deal", text, trigger_id=trigger)
+            before = len(began)
+            assert bot.http.post(body, FORM)[0] == 200
+            assert len(began) - before == 1, text
+            assert "already handled" in bot.http.post(body, FORM)[2]
+        refused = slash_command_body("/deal", "move 1 nowhere", trigger_id="1.three")
+        first = bot.http.post(refused, FORM)[2]
+        assert "already handled" not in first and len(_request_keys(bot)) == 3
+        assert "already handled" in bot.http.post(refused, FORM)[2]
+    finally:
+        event.remove(engine, "begin", listener)
+    assert "Qualification" in bot.command("/deal", "show 1").text
 
 
 def test_a_replayed_read_is_answered_again_and_records_no_key(bot, tally):

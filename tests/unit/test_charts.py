@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -140,3 +141,16 @@ def test_charts_are_drawn_in_parallel_without_pyplot():
     assert images[0] == images[2] == pipeline_chart(make_board(BUSY))
     pyplot = sys.modules.get("matplotlib.pyplot")
     assert pyplot is None or pyplot.get_fignums() == []
+
+
+def test_the_same_chart_asked_for_again_is_drawn_once():
+    # A 09:00 digest to many channels, or workspaces with the same pipeline: the chart shows
+    # the same bars and words, so the PNG drawn the first time is the one returned.
+    first = pipeline_chart(make_board(BUSY))
+    later = pipeline_chart(replace(make_board(BUSY), now=NOW + timedelta(days=1)))
+    assert later is first
+    other = pipeline_chart(make_board([(v, s, c + 1, sc) for v, s, c, sc in BUSY]))
+    assert other != first and png_size(other) == png_size(first)
+    assert funnel_chart(make_funnel([1240, 610, 180, 42])) is funnel_chart(
+        make_funnel([1240, 610, 180, 42])
+    )
