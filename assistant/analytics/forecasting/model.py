@@ -1,0 +1,205 @@
+"""The forecast of a period at a cut time, from the timeline alone.
+
+1. Per stage, `StageChance` (learned vs configured) and the `Survival` curve of days from
+   entering it to closing, over the deals that entered it before the cut (closes after the cut
+   are not known yet: those deals count as still open, censored at the cut).
+2. Each deal open at the cut: p = P(won before the period ends | it has sat `age` days in the
+   stage), from the stage's curve of wins (wins take longer than losses, so this is not
+   P(win) x P(close)), scaled by the stage's chance used / the share won on the curve (so an
+   admin's configured probability, or the prior's pull, sets the level and the history the
+   timing). A stage with fewer than `MIN_CLOSES` closes (or wins) has no usable curve: its deals
+   close inside the period when their close date falls in it, won by the chance used.
+3. Deals not created yet: created at the rate of the last `LOOKBACK_DAYS`, each won inside the
+   period by the creation "stage"'s chance and curve.
+4. `simulate` adds them up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.analytics.forecasting.learned import StageChance
+from assistant.analytics.forecasting.simulate import SEED, SIMULATIONS, Outcome, simulate
+from assistant.analytics.forecasting.survival import MIN_CLOSES, Survival
+from assistant.analytics.forecasting.timeline import (
+    DAY,
+    NEVER,
+    OpenDeals,
+    Timeline,
+    open_at,
+    won_between,
+)
+
+LOOKBACK_DAYS = 90  # the recent rate of new deals is measured over this span
+WINS_POOL_DAYS = 365  # new deals' values are drawn from the deals won over this span
+GRID = 64  # points of the integral over the creation time of deals not created yet
+
+
+# Ages (days in the stage) at which the curves are re-read: a deal that has sat 40 days in a
+# stage is compared with the deals that were still in that stage after 30 days, not with every
+# deal that entered it (those include the ones that moved on and close sooner).
+LANDMARKS = (0, 7, 14, 30, 60, 120, 240, 480)
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    key: str
+    chance: StageChance
+    survival: Survival  # from entering the stage
+    landmarks: tuple[tuple[int, Survival], ...] = ()  # (age in days, curve from then), usable
+
+    def curve_for(self, age: np.ndarray) -> np.ndarray:
+        """Per age, the index in `landmarks` of the latest landmark not after it."""
+        ages = np.array([a for a, _ in self.landmarks])
+        return np.searchsorted(ages, age, side="right") - 1
+
+
+@dataclass(frozen=True)
+class Model:
+    """What the history said at `cut` about the period [cut, end)."""
+
+    cut: int
+    end: int
+    stages: dict[str, StageFigures]  # by stage key, plus NEW_DEALS for creation
+    open: OpenDeals
+    p_win: np.ndarray  # per open deal, P(won | closes inside the period)
+    p_close: np.ndarray  # per open deal, P(closes inside the period); p = p_win x p_close
+    from_close_dates: np.ndarray  # per open deal: timing from its close date (no usable curve)
+    new_rate: float  # deals created per day, recently
+    new_wins: float  # expected deals created and won inside the period
+    new_amounts: np.ndarray
+    outcome: Outcome
+    any_closed: bool  # any deal ever closed before the cut
+
+    @property
+    def p(self) -> np.ndarray:
+        return self.p_win * self.p_close
+
+
+NEW_DEALS = "(new deals)"
+
+
+def stage_figures(
+    timeline: Timeline,
+    cut: int,
+    configured: Mapping[str, float],
+    modes: Mapping[str, str | None] | None = None,
+) -> dict[str, StageFigures]:
+    """Per stage key (NEW_DEALS: from creation), the chances and curves known at `cut`."""
+    modes = modes or {}
+    entries = timeline.entries
+    known = entries.sec < cut
+    closed = entries.close_sec < cut
+    first_key = timeline.stage_keys[0] if timeline.stage_keys else None
+    keys = [*timeline.stage_keys, NEW_DEALS]
+    counts = np.bincount(entries.stage[known & closed], minlength=len(keys))
+    wins = np.bincount(entries.stage[known & closed & entries.won], minlength=len(keys))
+    found = {}
+    for index, key in enumerate(keys):
+        mine = known & (entries.stage == index)
+        ends = np.where(closed[mine], entries.close_sec[mine], cut)
+        durations = (ends - entries.sec[mine]) / DAY
+        survival = Survival.fit(durations, closed[mine], entries.won[mine] & closed[mine])
+        prior = configured.get(first_key if key == NEW_DEALS else key, 0.0)
+        chance = StageChance(float(prior), int(wins[index]), int(counts[index]), modes.get(key))
+        found[key] = StageFigures(key, chance, survival, _landmarks(entries, mine, cut))
+    return found
+
+
+def _landmarks(entries, mine: np.ndarray, cut: int) -> tuple[tuple[int, Survival], ...]:
+    """Per landmark age L: the curve from L days after entering, over the deals still in the
+    stage then (seen before the cut). Landmarks with too few closes are left out."""
+    entered, left = entries.sec[mine], entries.left_sec[mine]
+    close, won = entries.close_sec[mine], entries.won[mine]
+    curves = []
+    for age in LANDMARKS:
+        start = entered + age * DAY
+        there = (start < cut) & (left >= start)
+        closed = close[there] < cut
+        durations = (np.where(closed, close[there], cut) - start[there]) / DAY
+        curve = Survival.fit(durations, closed, won[there] & closed)
+        if curve.usable and curve.wins >= MIN_CLOSES:
+            curves.append((age, curve))
+    return tuple(curves)
+
+
+def forecast_at(
+    timeline: Timeline,
+    cut: int,
+    end: int,
+    configured: Mapping[str, float],
+    modes: Mapping[str, str | None] | None = None,
+    sims: int = SIMULATIONS,
+    seed: int = SEED,
+) -> Model:
+    stages = stage_figures(timeline, cut, configured, modes)
+    figures = [stages[k] for k in timeline.stage_keys]
+    deals = open_at(timeline, cut)
+    horizon = max(end - cut, 0) / DAY
+    p_win = (
+        np.array([f.chance.used for f in figures])[deals.stage]
+        if len(deals.index)
+        else (np.zeros(0))
+    )  # fmt: skip; per deal: P(won | closes inside the period), set below
+    p_close = np.zeros(len(deals.index))
+    dated = np.zeros(len(deals.index), dtype=bool)
+    age = (cut - deals.entered) / DAY
+    first_day, end_day = np.floor(cut / DAY), end / DAY
+    for index, figure in enumerate(figures):
+        mine = deals.stage == index
+        if not mine.any():
+            continue
+        used = figure.chance.used
+        if figure.landmarks:
+            # The chance of this deal's window over the stage's average sets the timing; the
+            # chance used (learned or configured) the level.
+            scale = used / figure.survival.win_share if figure.survival.win_share else 0.0
+            which = figure.curve_for(age[mine])
+            closes, wins = np.zeros(mine.sum()), np.zeros(mine.sum())
+            for number, (landmark, curve) in enumerate(figure.landmarks):
+                at = which == number
+                since = age[mine][at] - landmark
+                closes[at] = curve.close_within(since, horizon)
+                wins[at] = curve.win_within(since, horizon)
+            p_close[mine] = closes
+            won = np.minimum(wins * scale, closes)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p_win[mine] = np.where(closes > 0, won / closes, used)
+        else:
+            day = deals.close_date[mine]
+            p_close[mine] = ((day >= first_day) & (day < end_day)).astype(float)
+            dated[mine] = True
+    rate, expected, pool = _new_deals(timeline, cut, horizon, stages[NEW_DEALS])
+    outcome = simulate(p_win * p_close, deals.amount, expected, pool, sims, seed)
+    any_closed = bool((timeline.entries.close_sec < cut).any())
+    return Model(cut, end, stages, deals, p_win, p_close, dated, rate, expected, pool, outcome,
+                 any_closed)  # fmt: skip
+
+
+def _new_deals(timeline: Timeline, cut: int, horizon: float, new: StageFigures):
+    """(creation rate per day, expected deals created and won inside the period, the values
+    new wins are drawn from)."""
+    since = cut - LOOKBACK_DAYS * DAY
+    created = timeline.created
+    rate = float(((created >= since) & (created < cut)).sum()) / LOOKBACK_DAYS
+    won_deals, won_amounts = won_between(timeline, cut - WINS_POOL_DAYS * DAY, cut)
+    pool = won_amounts[~np.isnan(won_amounts)]
+    curve = new.survival
+    if not curve.usable or curve.wins < MIN_CLOSES or horizon <= 0 or rate == 0:
+        return rate, 0.0, pool
+    # A deal created t days into the period has horizon - t days left to be won in it.
+    left = (np.arange(GRID) + 0.5) / GRID * horizon
+    wins = curve.win_within(np.zeros(GRID), left) * (new.chance.used / curve.win_share)
+    return rate, rate * horizon * float(np.minimum(wins, 1.0).mean()), pool
+
+
+def actual_won(timeline: Timeline, start: int, end: int) -> tuple[int, float]:
+    """Deals won in [start, end) and their value, from the whole timeline."""
+    deals, amounts = won_between(timeline, start, end)
+    return len(deals), float(np.nansum(amounts))
+
+
+__all__ = ["NEVER", "Model", "actual_won", "forecast_at", "stage_figures"]
