@@ -27,7 +27,7 @@ from assistant.slack.errors import classify
 log = logging.getLogger(__name__)
 
 STAGES_USAGE = "/pipeline stages [set <s1>, <s2>, ...]"
-STAGE_USAGE = '/pipeline stage <stage> [target:<N>d] [probability:<P>%] [label:".."]'
+STAGE_USAGE = '/pipeline stage <stage> [target:<N>d] [probability:<P>%|learned] [label:".."]'
 
 
 def board(inv: Invocation) -> Reply:
@@ -52,7 +52,8 @@ def bottlenecks(inv: Invocation) -> Reply:
 
 def forecast(inv: Invocation) -> Reply:
     period = whole(*_period(inv))
-    return render.forecast_reply(reports.forecast(inv.services, inv.actor, period))
+    learned = reports.forecast_outlook(inv.services, inv.actor, period)
+    return render.forecast_reply(reports.forecast(inv.services, inv.actor, period), learned)
 
 
 RESULTS_USAGE = "/pipeline results [period] [by:owner|source|campaign|company|stage]"
@@ -115,7 +116,9 @@ def _send_csv(inv: Invocation, report, period: Period, names: dict[str, str]) ->
 
 def stages(inv: Invocation) -> Reply:
     if not inv.args:
-        return render.stages_reply(settings.list_pipeline(inv.services, inv.actor))
+        learning = reports.stage_learning(inv.services, inv.actor)
+        return render.stages_reply(settings.list_pipeline(inv.services, inv.actor),
+                                   learning=learning)  # fmt: skip
     if inv.args[0].casefold() != "set":
         raise InvalidInput("To change the stages, use `/pipeline stages set <s1>, <s2>, ...`.")
     labels = [label.strip() for label in " ".join(inv.args[1:]).split(",")]
@@ -133,15 +136,22 @@ def stage(inv: Invocation) -> Reply:
     if len(name) > MAX_STAGE_LABEL:
         # Labels have at most 80 characters; echoing a pasted page would hide the usage.
         raise InvalidInput(f"Unknown stage `{name[:40]}…`: see `/pipeline stages`.")
+    chosen = options.get("probability")
+    learned = chosen is not None and chosen.casefold() == "learned"
     changed = settings.configure_stage(
         inv.services,
         inv.actor,
         name,
         target_days=parse_days(options["target"]) if "target" in options else None,
-        probability=parse_percent(options["probability"]) if "probability" in options else None,
+        probability=parse_percent(chosen) if chosen is not None and not learned else None,
         label=options.get("label"),
+        forecast_uses="learned" if learned else None,
     )
-    return render.stage_changed_reply(changed)
+    uses = None
+    if chosen is not None:
+        uses = next((s for s in reports.stage_learning(inv.services, inv.actor)
+                     if s.key == changed.key), None)  # fmt: skip
+    return render.stage_changed_reply(changed, uses)
 
 
 COMMANDS = CommandSet(

@@ -30,6 +30,8 @@ from assistant.analytics import (
 )
 from assistant.analytics.cohorts import Cohorts
 from assistant.analytics.cohorts import cohorts as analytics_cohorts
+from assistant.analytics.outlook import Outlook, StageLearning, outlook
+from assistant.analytics.outlook import stage_learning as analytics_stage_learning
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
 from assistant.services import targets
@@ -84,6 +86,22 @@ def forecast(services: Services, actor: Actor, period: Period) -> Forecast:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
         return analytics.forecast(session, workspace.id, period)
+
+
+def forecast_outlook(services: Services, actor: Actor, period: Period) -> Outlook:
+    """The period's forecast learned from history, with the team target of the period."""
+    now = services.now()
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        target = targets.progress_in(session, workspace.id, period, now)
+        amount = target.amount if target and target.ends_at == period.end else None
+        return outlook(session, workspace.id, period, now, amount)
+
+
+def stage_learning(services: Services, actor: Actor) -> list[StageLearning]:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics_stage_learning(session, workspace.id, services.now())
 
 
 def outcomes(services: Services, actor: Actor, period: Period) -> Outcomes:

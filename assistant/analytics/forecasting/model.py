@@ -134,11 +134,21 @@ def forecast_at(
     modes: Mapping[str, str | None] | None = None,
     sims: int = SIMULATIONS,
     seed: int = SEED,
+    start: int | None = None,
 ) -> Model:
+    """The period is [start, end) (`start` None: the cut); wins before the cut are known, so
+    a period already under way is forecast from the cut on (the caller adds what was won)."""
     stages = stage_figures(timeline, cut, configured, modes)
     figures = [stages[k] for k in timeline.stage_keys]
     deals = open_at(timeline, cut)
+    start = cut if start is None else start
     horizon = max(end - cut, 0) / DAY
+    lead = min(max(start - cut, 0) / DAY, horizon)  # days from the cut to the period's start
+
+    def within(read, since):  # P(... in [start, end) | open `since` days)
+        later = read(since, horizon)
+        return later - read(since, lead) if lead > 0 else later
+
     p_win = (
         np.array([f.chance.used for f in figures])[deals.stage]
         if len(deals.index)
@@ -147,7 +157,7 @@ def forecast_at(
     p_close = np.zeros(len(deals.index))
     dated = np.zeros(len(deals.index), dtype=bool)
     age = (cut - deals.entered) / DAY
-    first_day, end_day = np.floor(cut / DAY), end / DAY
+    first_day, end_day = np.floor(start / DAY), end / DAY
     for index, figure in enumerate(figures):
         mine = deals.stage == index
         if not mine.any():
@@ -162,8 +172,8 @@ def forecast_at(
             for number, (landmark, curve) in enumerate(figure.landmarks):
                 at = which == number
                 since = age[mine][at] - landmark
-                closes[at] = curve.close_within(since, horizon)
-                wins[at] = curve.win_within(since, horizon)
+                closes[at] = within(curve.close_within, since)
+                wins[at] = within(curve.win_within, since)
             p_close[mine] = closes
             won = np.minimum(wins * scale, closes)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -172,14 +182,14 @@ def forecast_at(
             day = deals.close_date[mine]
             p_close[mine] = ((day >= first_day) & (day < end_day)).astype(float)
             dated[mine] = True
-    rate, expected, pool = _new_deals(timeline, cut, horizon, stages[NEW_DEALS])
+    rate, expected, pool = _new_deals(timeline, cut, horizon, lead, stages[NEW_DEALS])
     outcome = simulate(p_win * p_close, deals.amount, expected, pool, sims, seed)
     any_closed = bool((timeline.entries.close_sec < cut).any())
     return Model(cut, end, stages, deals, p_win, p_close, dated, rate, expected, pool, outcome,
                  any_closed)  # fmt: skip
 
 
-def _new_deals(timeline: Timeline, cut: int, horizon: float, new: StageFigures):
+def _new_deals(timeline: Timeline, cut: int, horizon: float, lead: float, new: StageFigures):
     """(creation rate per day, expected deals created and won inside the period, the values
     new wins are drawn from)."""
     since = cut - LOOKBACK_DAYS * DAY
@@ -190,9 +200,13 @@ def _new_deals(timeline: Timeline, cut: int, horizon: float, new: StageFigures):
     curve = new.survival
     if not curve.usable or curve.wins < MIN_CLOSES or horizon <= 0 or rate == 0:
         return rate, 0.0, pool
-    # A deal created t days into the period has horizon - t days left to be won in it.
-    left = (np.arange(GRID) + 0.5) / GRID * horizon
-    wins = curve.win_within(np.zeros(GRID), left) * (new.chance.used / curve.win_share)
+    # A deal created t days after the cut is won in the period if it is won between
+    # lead - t (or at once) and horizon - t days after its creation.
+    created = (np.arange(GRID) + 0.5) / GRID * horizon
+    zero = np.zeros(GRID)
+    until = curve.win_within(zero, horizon - created)
+    wins = until - curve.win_within(zero, np.maximum(lead - created, 0.0))
+    wins *= new.chance.used / curve.win_share
     return rate, rate * horizon * float(np.minimum(wins, 1.0).mean()), pool
 
 
