@@ -39,14 +39,25 @@ def money(value: float) -> Decimal:
     return Decimal(repr(float(value))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def load_timeline(session: Session, workspace_id: int) -> Timeline:
-    rows = session.execute(
-        select(Change.entity_id, Change.at, Change.field, Change.new_value)
-        .where(
+def load_timeline(session: Session, workspace_id: int, reached: str | None = None) -> Timeline:
+    """The deals' history; with `reached`, only of the deals that ever entered that stage
+    (all a deal card's chance needs)."""
+    scope = (
+        Change.workspace_id == workspace_id,
+        Change.entity == "deal",
+        Change.field.in_(FIELDS),
+    )
+    if reached is not None:
+        entered = select(Change.entity_id).where(
             Change.workspace_id == workspace_id,
             Change.entity == "deal",
-            Change.field.in_(FIELDS),
+            Change.field == "stage_key",
+            Change.new_value == reached,
         )
+        scope += (Change.entity_id.in_(entered),)
+    rows = session.execute(
+        select(Change.entity_id, Change.at, Change.field, Change.new_value)
+        .where(*scope)
         .order_by(Change.entity_id, Change.id)
     )
     keys = [k for (k,) in session.execute(_stages(workspace_id, Stage.key))]
@@ -199,7 +210,7 @@ class DealChance:
 
 def deal_chance(session: Session, workspace_id: int, deal: Deal, now: datetime) -> DealChance:
     facts = workspace_facts(session, workspace_id)
-    timeline = load_timeline(session, workspace_id)
+    timeline = load_timeline(session, workspace_id, reached=deal.stage_key)
     configured, modes = stage_settings(session, workspace_id)
     cut = timeline.seconds(now)
     figures = stage_figures(timeline, cut, configured, modes)

@@ -112,3 +112,17 @@ def _range(text: str) -> tuple[int, int, int]:
     assert found, text
     likely, low, high = (int(v.replace(",", "")) for v in found.groups())
     return low, likely, high
+
+
+def test_a_deal_card_gives_its_own_chance(bot):
+    history(bot)
+    card = bot.command("/deal", "show #42").text
+    assert ("70% to win (from 40 deals that reached Proposal / price negotiation and closed), "
+            "usually closes in about 10 days") in card  # fmt: skip
+    fresh = bot.command("/deal", "new Fresh 5k stage:closing", user="UADMIN")
+    assert fresh.status == 200
+    card = bot.command("/deal", "show #44").text
+    configured = "80% to win (the configured chance of Closing: no deal that reached it closed yet)"
+    assert configured in card
+    bot.command("/deal", "won 44", user="UADMIN")
+    assert "to win" not in bot.command("/deal", "show #44").text  # closed: no chance to show
