@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from lifelines import KaplanMeierFitter
 
+from assistant.analytics.forecasting.backtest import score, totals
 from assistant.analytics.forecasting.learned import PRIOR_WEIGHT, StageChance
 from assistant.analytics.forecasting.model import NEW_DEALS, actual_won, forecast_at
 from assistant.analytics.forecasting.survival import Survival
@@ -169,3 +170,34 @@ def test_close_within_conditions_on_the_time_already_spent():
 
 def _dt(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
+
+
+def test_a_cut_uses_only_the_rows_before_it():
+    generated = generate(seed=8, days=300)
+    whole = timeline_of(generated)
+    cut_at = generated.at(200)
+    known = [row for row in generated.rows if row[1] < cut_at]
+    ids, ats, fields, values = zip(*known, strict=True)
+    then = Timeline.from_lists(ids, ats, fields, values, STAGES)
+    assert then.origin == whole.origin
+    cut = whole.seconds(_dt(cut_at))
+    later = forecast_at(whole, cut, cut + 30 * DAY, CONFIGURED)
+    before = forecast_at(then, cut, cut + 30 * DAY, CONFIGURED)
+    assert np.array_equal(later.outcome.totals, before.outcome.totals)
+    assert later.stages["demo"].chance == before.stages["demo"].chance
+
+
+def test_backtest_scores_coverage_error_and_brier_learned_against_configured():
+    generated = generate(seed=9, days=720, per_day=3)
+    timeline = timeline_of(generated)
+    cuts = [timeline.seconds(_dt(generated.at(day))) for day in range(300, 690, 30)]
+    scores = [score(timeline, cut, cut + 30 * DAY, CONFIGURED, sims=1000) for cut in cuts]
+    for s in scores:
+        assert s.actual == actual_won(timeline, s.cut, s.end)[1]
+        assert s.error == (s.p50 - s.actual) / s.actual
+    found = totals(scores)
+    assert found.cuts == 13 and found.coverage == np.mean([s.inside for s in scores])
+    assert found.coverage >= 0.6
+    # The configured chances (10 %..80 %) are far from the truth (41 %..65 %): learned wins.
+    assert found.brier_learned < found.brier_configured - 0.02
+    assert totals([]).coverage is None

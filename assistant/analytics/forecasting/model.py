@@ -35,6 +35,8 @@ from assistant.analytics.forecasting.timeline import (
 
 LOOKBACK_DAYS = 90  # the recent rate of new deals is measured over this span
 WINS_POOL_DAYS = 365  # new deals' values are drawn from the deals won over this span
+MIN_WINDOW_DAYS = 7  # wins per period are compared over windows at least a week long
+MIN_WINDOWS, MAX_WINDOWS = 4, 52
 GRID = 64  # points of the integral over the creation time of deals not created yet
 
 
@@ -183,7 +185,8 @@ def forecast_at(
             p_close[mine] = ((day >= first_day) & (day < end_day)).astype(float)
             dated[mine] = True
     rate, expected, pool = _new_deals(timeline, cut, horizon, lead, stages[NEW_DEALS])
-    outcome = simulate(p_win * p_close, deals.amount, expected, pool, sims, seed)
+    spread = overdispersion(timeline, cut, max(horizon, MIN_WINDOW_DAYS))
+    outcome = simulate(p_win * p_close, deals.amount, expected, pool, sims, seed, spread)
     any_closed = bool((timeline.entries.close_sec < cut).any())
     return Model(cut, end, stages, deals, p_win, p_close, dated, rate, expected, pool, outcome,
                  any_closed)  # fmt: skip
@@ -208,6 +211,35 @@ def _new_deals(timeline: Timeline, cut: int, horizon: float, lead: float, new: S
     wins = until - curve.win_within(zero, np.maximum(lead - created, 0.0))
     wins *= new.chance.used / curve.win_share
     return rate, rate * horizon * float(np.minimum(wins, 1.0).mean()), pool
+
+
+def overdispersion(timeline: Timeline, cut: int, days: float) -> float:
+    """How much more the team's wins per period vary than chance alone would make them: the
+    relative spread of a shared factor, sqrt(max(variance - mean, 0)) / mean of the wins
+    counted in back-to-back windows of `days` over the year before the cut (a Poisson count
+    has variance = mean). The variance is read from successive differences (half their mean
+    square), so a team that grows steadily is not taken for an erratic one; and only the part
+    beyond one standard error of a Poisson count's (mean x sqrt(2 / (windows - 1))) counts, so
+    chance alone does not widen the range. 0 with fewer than `MIN_WINDOWS` windows or no
+    wins."""
+    width = int(days * DAY)
+    # A team's first months are its ramp-up, not its rhythm: windows start after them.
+    settled = int(timeline.created.min()) + LOOKBACK_DAYS * DAY if timeline.deal_count else cut
+    span = min(WINS_POOL_DAYS * DAY, max(cut - settled, 0))
+    windows = min(int(span // width), MAX_WINDOWS)
+    if windows < MIN_WINDOWS:
+        return 0.0
+    status = timeline.status
+    won = status.sec[
+        (status.value == 1) & (status.sec < cut) & (status.sec >= cut - windows * width)
+    ]
+    counts = np.bincount((cut - 1 - won) // width, minlength=windows)[:windows].astype(float)
+    mean = counts.mean()
+    if mean <= 0:
+        return 0.0
+    variance = float(np.mean(np.diff(counts) ** 2) / 2)
+    noise = mean * (1 + np.sqrt(2 / (windows - 1)))
+    return float(np.sqrt(max(variance - noise, 0.0)) / mean)
 
 
 def actual_won(timeline: Timeline, start: int, end: int) -> tuple[int, float]:

@@ -1,8 +1,13 @@
 """The seeded Monte Carlo of a period's won value.
 
 Each open deal is won inside the period with probability p = P(win) x P(closes inside the
-period), independently of the others; deals not created yet add a Poisson number of wins, each
-worth an amount drawn from the recent wins. The same inputs and seed give the same figures.
+period); deals not created yet add a Poisson number of wins, each worth an amount drawn from
+the recent wins. The same inputs and seed give the same figures.
+
+Deals are not independent: a good quarter lifts many at once (a market, a season, a product).
+So each simulated period draws one shared factor (lognormal, mean 1, relative spread `spread`)
+that scales every chance in it; `model.overdispersion` measures that spread from how much the
+team's wins per period varied beyond chance. With `spread` 0 the deals are independent.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ def simulate(
     new_amounts: np.ndarray | None = None,
     sims: int = SIMULATIONS,
     seed: int = SEED,
+    spread: float = 0.0,
 ) -> Outcome:
     """`p`: each open deal's chance to be won inside the period; `amounts`: their values (nan
     counts as 0); `new_wins`: the expected number of deals created and won inside it, whose
@@ -65,26 +71,30 @@ def simulate(
     p, values = p[live], values[live]
     # float32 halves the memory traffic; a sum of 10k amounts stays within a unit or two.
     threshold, values32 = p.astype(np.float32), values.astype(np.float32)
+    sigma = np.sqrt(np.log1p(spread * spread))
+    factor = np.exp(rng.normal(-sigma * sigma / 2, sigma, sims)) if spread > 0 else np.ones(sims)
     totals = np.zeros(sims)
     for start in range(0, sims, CHUNK):
         size = min(CHUNK, sims - start)
-        won = rng.random((size, len(p)), dtype=np.float32) < threshold
+        scaled = threshold * factor[start : start + size, None].astype(np.float32)
+        won = rng.random((size, len(p)), dtype=np.float32) < scaled
         totals[start : start + size] = won.astype(np.float32) @ values32 if len(p) else 0.0
     pool = np.nan_to_num(np.asarray(new_amounts if new_amounts is not None else [], dtype=float))
     new_value = 0.0
     if new_wins > 0 and len(pool):
-        totals += _new_deal_wins(rng, new_wins, pool, sims)
+        totals += _new_deal_wins(rng, new_wins * factor, pool, sims)
         new_value = new_wins * float(pool.mean())
     return Outcome(
         np.sort(totals), float(p.sum() + max(new_wins, 0.0)), float(p @ values) + new_value
     )
 
 
-def _new_deal_wins(rng, expected: float, pool: np.ndarray, sims: int) -> np.ndarray:
-    """Each run's value of wins from deals not created yet: a Poisson count of amounts drawn
-    from `pool`. Past `NORMAL_FROM` expected wins the sum is normal to a fraction of a percent
-    (mean λ E[X], variance λ E[X²]), and drawing each win would cost more than the rest."""
-    if expected >= NORMAL_FROM:
+def _new_deal_wins(rng, expected: np.ndarray, pool: np.ndarray, sims: int) -> np.ndarray:
+    """Each run's value of wins from deals not created yet: a Poisson count (mean `expected`
+    of the run) of amounts drawn from `pool`. Past `NORMAL_FROM` expected wins the sum is
+    normal to a fraction of a percent (mean λ E[X], variance λ E[X²]), and drawing each win
+    would cost more than the rest."""
+    if expected.mean() >= NORMAL_FROM:
         mean, spread = expected * pool.mean(), np.sqrt(expected * np.mean(pool * pool))
         return np.maximum(rng.normal(mean, spread, sims), 0.0)
     counts = rng.poisson(expected, sims)
