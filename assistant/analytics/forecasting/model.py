@@ -27,6 +27,7 @@ from assistant.analytics.forecasting.survival import MIN_CLOSES, Survival
 from assistant.analytics.forecasting.timeline import (
     DAY,
     NEVER,
+    WON,
     OpenDeals,
     Timeline,
     open_at,
@@ -230,9 +231,8 @@ def overdispersion(timeline: Timeline, cut: int, days: float) -> float:
     if windows < MIN_WINDOWS:
         return 0.0
     status = timeline.status
-    won = status.sec[
-        (status.value == 1) & (status.sec < cut) & (status.sec >= cut - windows * width)
-    ]
+    since = cut - windows * width
+    won = status.sec[(status.value == WON) & (status.sec < cut) & (status.sec >= since)]
     counts = np.bincount((cut - 1 - won) // width, minlength=windows)[:windows].astype(float)
     mean = counts.mean()
     if mean <= 0:
