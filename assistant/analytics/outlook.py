@@ -213,13 +213,13 @@ def deal_chance(session: Session, workspace_id: int, deal: Deal, now: datetime) 
     timeline = load_timeline(session, workspace_id, reached=deal.stage_key)
     configured, modes = stage_settings(session, workspace_id)
     cut = timeline.seconds(now)
-    figures = stage_figures(timeline, cut, configured, modes)
+    age = max((now - deal.stage_entered_at).total_seconds() / 86_400, 0.0)
+    figures = stage_figures(timeline, cut, configured, modes, {deal.stage_key: age})
     label = facts.labels.get(deal.stage_key, deal.stage_key)
     figure = figures.get(deal.stage_key)
     if figure is None:
         return DealChance(0.0, 0, False, label, None)
     chance = figure.chance
-    age = max((now - deal.stage_entered_at).total_seconds() / 86_400, 0.0)
     return DealChance(chance.used, chance.closed, chance.uses_learned, label,
                       _closes_in(figure, age))  # fmt: skip
 

@@ -90,8 +90,12 @@ def stage_figures(
     cut: int,
     configured: Mapping[str, float],
     modes: Mapping[str, str | None] | None = None,
+    ages: Mapping[str, float] | None = None,
 ) -> dict[str, StageFigures]:
-    """Per stage key (NEW_DEALS: from creation), the chances and curves known at `cut`."""
+    """Per stage key (NEW_DEALS: from creation), the chances and curves known at `cut`; the
+    landmark curves only for the stages in `ages`, up to the oldest age there (they cost the
+    most, and only the deals being forecast need them)."""
+    ages = ages or {}
     modes = modes or {}
     entries = timeline.entries
     known = entries.sec < cut
@@ -108,17 +112,24 @@ def stage_figures(
         survival = Survival.fit(durations, closed[mine], entries.won[mine] & closed[mine])
         prior = configured.get(first_key if key == NEW_DEALS else key, 0.0)
         chance = StageChance(float(prior), int(wins[index]), int(counts[index]), modes.get(key))
-        found[key] = StageFigures(key, chance, survival, _landmarks(entries, mine, cut))
+        oldest = ages.get(key)
+        landmarks = () if oldest is None else _landmarks(entries, mine, cut, survival, oldest)
+        found[key] = StageFigures(key, chance, survival, landmarks)
     return found
 
 
-def _landmarks(entries, mine: np.ndarray, cut: int) -> tuple[tuple[int, Survival], ...]:
-    """Per landmark age L: the curve from L days after entering, over the deals still in the
-    stage then (seen before the cut). Landmarks with too few closes are left out."""
+def _landmarks(
+    entries, mine: np.ndarray, cut: int, survival: Survival, oldest: float
+) -> tuple[tuple[int, Survival], ...]:
+    """Per landmark age L up to `oldest`: the curve from L days after entering, over the deals
+    still in the stage then (seen before the cut). Landmarks with too few closes are left
+    out; the one at 0 is the stage's own curve."""
+    if not (survival.usable and survival.wins >= MIN_CLOSES):
+        return ()
     entered, left = entries.sec[mine], entries.left_sec[mine]
     close, won = entries.close_sec[mine], entries.won[mine]
-    curves = []
-    for age in LANDMARKS:
+    curves = [(0, survival)]
+    for age in (a for a in LANDMARKS[1:] if a <= oldest):
         start = entered + age * DAY
         there = (start < cut) & (left >= start)
         closed = close[there] < cut
@@ -141,9 +152,15 @@ def forecast_at(
 ) -> Model:
     """The period is [start, end) (`start` None: the cut); wins before the cut are known, so
     a period already under way is forecast from the cut on (the caller adds what was won)."""
-    stages = stage_figures(timeline, cut, configured, modes)
-    figures = [stages[k] for k in timeline.stage_keys]
     deals = open_at(timeline, cut)
+    age = (cut - deals.entered) / DAY
+    oldest = {NEW_DEALS: 0.0}
+    for index, key in enumerate(timeline.stage_keys):
+        mine = deals.stage == index
+        if mine.any():
+            oldest[key] = float(age[mine].max())
+    stages = stage_figures(timeline, cut, configured, modes, oldest)
+    figures = [stages[k] for k in timeline.stage_keys]
     start = cut if start is None else start
     horizon = max(end - cut, 0) / DAY
     lead = min(max(start - cut, 0) / DAY, horizon)  # days from the cut to the period's start
@@ -159,7 +176,6 @@ def forecast_at(
     )  # fmt: skip; per deal: P(won | closes inside the period), set below
     p_close = np.zeros(len(deals.index))
     dated = np.zeros(len(deals.index), dtype=bool)
-    age = (cut - deals.entered) / DAY
     first_day, end_day = np.floor(start / DAY), end / DAY
     for index, figure in enumerate(figures):
         mine = deals.stage == index
