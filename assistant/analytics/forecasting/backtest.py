@@ -32,6 +32,7 @@ class Score:
     p50: float
     p90: float
     actual: float
+    expected_count: float  # deals forecast to be won in the period
     won_count: int
     open_count: int
     scored_deals: int  # open at the cut and closed since: what the Brier scores cover
@@ -85,8 +86,8 @@ def score(
     count, actual = actual_won(timeline, cut, end)
     scored, learned, configured_score = brier(model, timeline)
     o = model.outcome
-    return Score(cut, end, o.p10, o.p50, o.p90, actual, count, int((model.p > 0).sum()), scored,
-                 learned, configured_score)  # fmt: skip
+    return Score(cut, end, o.p10, o.p50, o.p90, actual, o.expected_count, count,
+                 int((model.p > 0).sum()), scored, learned, configured_score)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Totals:
     brier_learned: float | None  # over every scored deal of every cut
     brier_configured: float | None
     scored_deals: int
+    expected_count: float = 0.0  # deals forecast to be won, over every cut
+    won_count: int = 0  # deals won, over every cut
 
 
 def totals(scores: Sequence[Score]) -> Totals:
@@ -114,4 +117,6 @@ def totals(scores: Sequence[Score]) -> Totals:
         float(np.average(learned, weights=weights)) if scored else None,
         float(np.average(configured, weights=weights)) if scored else None,
         scored,
+        float(sum(s.expected_count for s in scores)),
+        sum(s.won_count for s in scores),
     )
