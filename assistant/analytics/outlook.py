@@ -33,6 +33,7 @@ from assistant.storage.models import Change, Deal, Stage
 
 CENT = Decimal("0.01")
 MATTERING = 5  # deals listed as the ones that matter most
+IDS_AT_ONCE = 5000  # ids per IN (...): under every database's limit of bound values
 
 
 def money(value: float) -> Decimal:
@@ -120,6 +121,18 @@ def outlook(
     now: datetime,
     target: Decimal | None = None,
 ) -> Outlook:
+    return snapshot(session, workspace_id, period, now, target)[0]
+
+
+def snapshot(
+    session: Session,
+    workspace_id: int,
+    period: Period,
+    now: datetime,
+    target: Decimal | None = None,
+) -> tuple[Outlook, dict[int, tuple[float, float]]]:
+    """The outlook, and per open deal (by id) the win chance of its stage the forecast used
+    and the configured one: what a kept forecast is later scored on (Brier)."""
     facts = workspace_facts(session, workspace_id)
     timeline = load_timeline(session, workspace_id)
     configured, modes = stage_settings(session, workspace_id)
@@ -128,14 +141,20 @@ def outlook(
     if end <= cut:
         value = money(won_value)
         return Outlook(period, facts.currency, True, value, won_count, value, value, value, 0.0,
-                       0.0, 0, (), target, None, 0, True, 0)  # fmt: skip
+                       0.0, 0, (), target, None, 0, True, 0), {}  # fmt: skip
     model = forecast_at(timeline, cut, end, configured, modes, start=max(start, cut))
+    chances = [model.stages[k].chance for k in timeline.stage_keys]
+    used = np.array([c.used for c in chances])[model.open.stage]
+    default = np.array([c.configured for c in chances])[model.open.stage]
+    ids = timeline.deal_ids[model.open.index]
+    per_deal = {int(i): (round(float(u), 4), round(float(c), 4))
+                for i, u, c in zip(ids, used, default, strict=True)}  # fmt: skip
     outcome = model.outcome
     reach = None
     if target is not None:
         reach = outcome.chance_to_reach(float(target) - won_value)
     live = model.p > 0
-    return Outlook(
+    found = Outlook(
         period=period,
         currency=facts.currency,
         over=False,
@@ -154,6 +173,28 @@ def outlook(
         any_closed=model.any_closed,
         simulations=len(outcome.totals),
     )
+    return found, per_deal
+
+
+def outcomes_of(session: Session, workspace_id: int, deal_ids: list[int]) -> dict[int, bool]:
+    """Of these deals, the closed ones: won (True) or lost (False)."""
+    found = {}
+    for at in range(0, len(deal_ids), IDS_AT_ONCE):
+        rows = session.execute(
+            select(Deal.id, Deal.status).where(
+                Deal.workspace_id == workspace_id,
+                Deal.id.in_(deal_ids[at : at + IDS_AT_ONCE]),
+                Deal.status != "open",
+            )
+        )
+        found.update({deal_id: status == "won" for deal_id, status in rows})
+    return found
+
+
+def won_in(session: Session, workspace_id: int, start: datetime, end: datetime) -> Decimal:
+    """Won value of the deals whose win falls in [start, end) (from the history)."""
+    timeline = load_timeline(session, workspace_id)
+    return money(actual_won(timeline, timeline.seconds(start), timeline.seconds(end))[1])
 
 
 def _mattering(session: Session, timeline: Timeline, model: Model, labels: dict) -> tuple:
@@ -253,6 +294,9 @@ __all__ = [
     "StageLearning",
     "deal_chance",
     "load_timeline",
+    "outcomes_of",
     "outlook",
+    "snapshot",
     "stage_learning",
+    "won_in",
 ]

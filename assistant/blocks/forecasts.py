@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from assistant.blocks.common import Reply, context, section
 from assistant.domain.amounts import format_amount
-from assistant.services.forecasts import Backtest
+from assistant.services.forecasts import Backtest, KeptForecast, Record
 
 
 def _share(value: float | None) -> str:
@@ -47,3 +48,56 @@ def backtest_text(report: Backtest) -> str:
         "(lower is better).",
     ]
     return "\n".join(lines)
+
+
+def record_reply(record: Record) -> Reply:
+    """`/pipeline forecast accuracy`: the kept forecasts and how the scored ones did."""
+    headline = "*Forecast accuracy*: past forecasts against what was won"
+    if not record.forecasts:
+        text = (
+            f"{headline}\nNo forecast has been kept yet. The scheduler keeps this month's and "
+            "this quarter's forecast at their start and every week, and scores each when its "
+            "period ends."
+        )
+        return Reply(text=text, blocks=[section(text)])
+    money = lambda v: format_amount(v, record.currency)  # noqa: E731
+    lines = [headline]
+    if record.scored:
+        lines.append(
+            f"• {record.scored} scored: actual inside P10–P90 in *{_share(record.coverage)}* "
+            f"(about 80% is calibrated); P50 off by {_share(record.mape)} on average; Brier "
+            f"score of the win chances {_brier(record.brier_learned)} learned vs "
+            f"{_brier(record.brier_configured)} configured (lower is better)."
+        )
+    lines += [kept_line(k, money, record) for k in record.forecasts]
+    note = "Kept at each month's and quarter's start and weekly; scored when the period ends."
+    return Reply(text="\n".join([*lines, note]), blocks=[section("\n".join(lines)), context(note)])
+
+
+def kept_line(kept: KeptForecast, money, record: Record) -> str:
+    made = kept.made_at.astimezone(record.zone).date().isoformat()
+    span = f"{money(kept.p10)} to {money(kept.p90)}"
+    said = f"{kept.label} (made {made}): *{money(kept.p50)}* likely, {span}"
+    if kept.actual is None:
+        return f"• {said}; not over yet"
+    where = "inside the range" if kept.inside else "outside the range"
+    off = "" if kept.error is None else f", P50 off by {kept.error:+.0%}"
+    return f"• {said}; won *{money(kept.actual)}*, {where}{off}"
+
+
+def with_kept(reply: Reply, record: Record) -> Reply:
+    """A past period's reply, with the forecasts kept for it (or that none was)."""
+    money = lambda v: format_amount(v, record.currency)  # noqa: E731
+    if record.forecasts:
+        lines = [
+            "*What was forecast for it*",
+            *(kept_line(k, money, record) for k in record.forecasts),
+        ]
+    else:
+        lines = ["No forecast was kept for that period."]
+    text = "\n".join(lines)
+    return Reply(
+        text=f"{reply.text}\n{text}",
+        blocks=[*reply.blocks, section(text)],
+        response_type=reply.response_type,
+    )

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from assistant.blocks import forecasts as render_forecasts
 from assistant.blocks import pipeline as render
 from assistant.blocks import results as render_results
 from assistant.blocks.common import Reply
@@ -21,7 +22,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.limits import MAX_STAGE_LABEL
 from assistant.domain.periods import Period, whole
 from assistant.domain.suggest import closest
-from assistant.services import reports, settings
+from assistant.services import forecasts, reports, settings
 from assistant.slack.errors import classify
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,16 @@ def bottlenecks(inv: Invocation) -> Reply:
 
 
 def forecast(inv: Invocation) -> Reply:
+    if inv.args and inv.args[0].casefold() == "accuracy":
+        reject_leftovers(inv.args[1:])
+        return render_forecasts.record_reply(forecasts.forecast_record(inv.services, inv.actor))
     period = whole(*_period(inv))
     learned = reports.forecast_outlook(inv.services, inv.actor, period)
-    return render.forecast_reply(reports.forecast(inv.services, inv.actor, period), learned)
+    reply = render.forecast_reply(reports.forecast(inv.services, inv.actor, period), learned)
+    if learned.over:  # a past period: what was forecast for it is its record
+        kept = forecasts.kept_for(inv.services, inv.actor, period)
+        reply = render_forecasts.with_kept(reply, kept)
+    return reply
 
 
 RESULTS_USAGE = "/pipeline results [period] [by:owner|source|campaign|company|stage]"
@@ -168,8 +176,10 @@ COMMANDS = CommandSet(
                    "deals closed in the period: won, lost, win rate, cycle, velocity and what "
                    "moved it; `by:` splits them (this quarter so far by default).",
                    "/pipeline results last quarter by:owner", results, writes=False),
-        Subcommand("forecast", "/pipeline forecast [period]",
-                   "deals expected to close, weighted, with the win rate; `30d` looks ahead.",
+        Subcommand("forecast", "/pipeline forecast [period|accuracy]",
+                   "the won value likely in the period, learned from your history, as a range "
+                   "(P10–P90), with the deals that matter; `accuracy`: past forecasts against "
+                   "what was won.",
                    "/pipeline forecast this quarter", forecast, writes=False),
         Subcommand("stages", STAGES_USAGE, "show the stages; admins replace them.",
                    "/pipeline stages set Prospecting, Demo, Proposal, Closing", stages),

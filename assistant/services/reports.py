@@ -34,8 +34,9 @@ from assistant.analytics.outlook import Outlook, StageLearning, outlook
 from assistant.analytics.outlook import stage_learning as analytics_stage_learning
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
-from assistant.services import targets
+from assistant.services import forecasts, targets
 from assistant.services.context import Actor, Services
+from assistant.services.forecasts import KeptForecast
 from assistant.services.labels import require_known
 from assistant.services.settings import workspace_facts
 from assistant.services.targets import TargetView
@@ -203,6 +204,7 @@ class PipelineDigestData:
     period: Period  # the last 30 days
     results: Results | None = None  # weekly digests: last week against the week before
     target: TargetView | None = None  # weekly digests: the team's target of this quarter
+    last_forecast: KeptForecast | None = None  # weekly: last period's forecast, scored
 
 
 @dataclass(frozen=True)
@@ -267,11 +269,12 @@ def pipeline_digest_in(
     """Everything a pipeline digest shows, read in the caller's session, periods in `zone`.
     A weekly digest also gives last week's results and the team's quarter target."""
     period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
-    results = target = None
+    results = target = last_forecast = None
     if weekly:
         results = analytics.results(session, workspace.id, parse_period(WEEKLY_RESULTS, zone, now))
         quarter = parse_period(TARGET_QUARTER, zone, now)
         target = targets.progress_in(session, workspace.id, quarter, now)
+        last_forecast = forecasts.last_scored(session, workspace.id, now)
     # The board and the bottleneck report show the same open deals: read them once.
     pipeline = analytics.open_pipeline(session, workspace.id, now)
     return PipelineDigestData(
@@ -288,6 +291,7 @@ def pipeline_digest_in(
         period=period,
         results=results,
         target=target,
+        last_forecast=last_forecast,
     )
 
 
