@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.analytics._sql import epoch_seconds
 from assistant.analytics.forecasting.learned import StageChance
 from assistant.analytics.forecasting.model import (
     NEW_DEALS,
@@ -56,8 +57,9 @@ def load_timeline(session: Session, workspace_id: int, reached: str | None = Non
             Change.new_value == reached,
         )
         scope += (Change.entity_id.in_(entered),)
+    # Whole seconds from the database: no datetime per row (the slow part of reading many).
     rows = session.execute(
-        select(Change.entity_id, Change.at, Change.field, Change.new_value)
+        select(Change.entity_id, epoch_seconds(Change.at), Change.field, Change.new_value)
         .where(*scope)
         .order_by(Change.entity_id, Change.id)
     )
