@@ -201,3 +201,10 @@ def test_backtest_scores_coverage_error_and_brier_learned_against_configured():
     # The configured chances (10 %..80 %) are far from the truth (41 %..65 %): learned wins.
     assert found.brier_learned < found.brier_configured - 0.02
     assert totals([]).coverage is None
+
+
+def test_a_cut_before_the_history_sees_nothing_of_it():
+    generated = generate(seed=10, days=120)
+    timeline = timeline_of(generated)
+    model = forecast_at(timeline, -5 * DAY, 30 * DAY, CONFIGURED)
+    assert len(model.open.index) == 0 and not model.any_closed

@@ -43,7 +43,10 @@ class Series:
         deals = np.asarray(deals, dtype=np.int64)
         if not len(self.deal):
             return np.full(deals.shape, fill, dtype=np.result_type(self.value, type(fill)))
-        query = (deals << SHIFT) | np.asarray(secs, dtype=np.int64)
+        # Times outside the timeline's span are clipped to it (every row is a day after 0),
+        # so they can't spill into the deal's bits of the key.
+        secs = np.clip(np.asarray(secs, dtype=np.int64), 0, (1 << SHIFT) - 1)
+        query = (deals << SHIFT) | secs
         side = "right" if inclusive else "left"
         index = np.searchsorted(self.keys, query, side=side) - 1
         safe = np.maximum(index, 0)
