@@ -52,7 +52,7 @@ def main(open_deals: int = 10_000, rounds: int = 7) -> None:
     rows = _history(open_deals)
     ids, ats, fields, values = zip(*rows, strict=True)
     timeline = Timeline.from_lists(ids, ats, fields, values, STAGES)
-    cut = timeline.seconds(timeline.time(0)) + int((DAYS + 1) * DAY)
+    cut = (DAYS + 1) * DAY  # seconds from the timeline's origin, a day before its first row
     model = forecast_at(timeline, cut, cut + 90 * DAY, CONFIGURED)
     count = len(model.open.index)
     build = _median_ms(lambda: Timeline.from_lists(ids, ats, fields, values, STAGES), 3)

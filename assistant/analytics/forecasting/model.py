@@ -26,7 +26,6 @@ from assistant.analytics.forecasting.simulate import SEED, SIMULATIONS, Outcome,
 from assistant.analytics.forecasting.survival import MIN_CLOSES, Survival
 from assistant.analytics.forecasting.timeline import (
     DAY,
-    NEVER,
     WON,
     OpenDeals,
     Timeline,
@@ -264,4 +263,4 @@ def actual_won(timeline: Timeline, start: int, end: int) -> tuple[int, float]:
     return len(deals), float(np.nansum(amounts))
 
 
-__all__ = ["NEVER", "Model", "actual_won", "forecast_at", "stage_figures"]
+__all__ = ["NEW_DEALS", "Model", "actual_won", "forecast_at", "stage_figures"]

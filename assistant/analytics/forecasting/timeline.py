@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -75,8 +75,6 @@ class Timeline:
         return int((when.astimezone(UTC) - self.origin).total_seconds())
 
     def time(self, seconds: float) -> datetime:
-        from datetime import timedelta
-
         return self.origin + timedelta(seconds=float(seconds))
 
     @classmethod
