@@ -8,6 +8,7 @@ python bot.py demo [COMMAND]  try it without Slack on a seeded sample database
 python bot.py console [COMMAND]  the same console on your own database, never seeded
 python bot.py import deals|leads FILE.csv   ·   python bot.py export deals|leads|history
 python bot.py attach T0123ABCD               give an imported local workspace its Slack team
+python bot.py forecast backtest [--team T] [--from DATE] [--to DATE] [--every week|month]
 python bot.py db upgrade|check|current
 python bot.py purge --team T... --yes       delete one workspace's data now
 """
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return console_main(argv[1:])
     if argv[:1] in (["import"], ["export"]):
         return _transfer(argv)
+    if argv[:1] == ["forecast"]:
+        return _forecast(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python bot.py",
         description=__doc__.splitlines()[0],
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("console", help="the same console on your own database (never seeded)")
     sub.add_parser("import", help="import deals or leads from a CSV (HubSpot, Salesforce, ...)")
     sub.add_parser("export", help="export deals, leads or history as CSV")
+    sub.add_parser("forecast", help="backtest the forecast on the workspace's history")
     attach_parser = sub.add_parser(
         "attach", help="give a workspace made by an import its Slack team id"
     )
@@ -140,6 +144,46 @@ def _database_failed(err: Exception, url: str) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def _forecast(argv: list[str]) -> int:
+    """`forecast backtest`: replay the history, forecasting each week or month from what was
+    known at its start, and score the forecasts against what happened."""
+    from datetime import date
+
+    from assistant.blocks.forecasts import backtest_text
+    from assistant.domain.errors import DomainError
+    from assistant.services.context import Services
+    from assistant.services.forecasts import EVERY, backtest
+    from assistant.storage.database import Database
+
+    parser = argparse.ArgumentParser(prog="python bot.py forecast", description=_forecast.__doc__)
+    parser.add_argument("action", choices=["backtest"])
+    parser.add_argument("--team", help="the workspace (default: the only one)")
+    parser.add_argument("--from", dest="start", type=date.fromisoformat, help="YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", type=date.fromisoformat, help="YYYY-MM-DD")
+    parser.add_argument("--every", choices=EVERY, default="month")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except MissingSetting as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    database = None
+    try:
+        _upgrade_quietly(settings.database_url)
+        database = Database(settings.database_url)
+        report = backtest(Services(db=database), args.team, args.start, args.end, args.every)
+    except DomainError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        return 2
+    except DATABASE_FAILURES as err:
+        return _database_failed(err, settings.database_url)
+    finally:
+        if database is not None:
+            database.dispose()
+    print(backtest_text(report))
+    return 0
 
 
 def _upgrade_quietly(url: str) -> None:

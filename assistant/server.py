@@ -17,6 +17,7 @@ from assistant.listeners.oauth import WorkspaceInstallationStore, bot_client_for
 from assistant.listeners.runtime import Runtime
 from assistant.services.context import Services
 from assistant.services.deliveries import forget_old
+from assistant.services.forecasts import keep_record
 from assistant.services.purge import purge_expired
 from assistant.slack import client as slack_client
 from assistant.storage.database import Database
@@ -70,11 +71,15 @@ def scheduler_client_for(settings: Settings, services: Services) -> ClientFor:
 
 def housekeeping(settings: Settings, services: Services) -> None:
     """Daily: purge workspaces uninstalled longer than the retention period, expired OAuth
-    states, and delivery keys Slack can no longer retry."""
+    states, and delivery keys Slack can no longer retry; keep this month's and quarter's
+    forecasts (at their start, then weekly) and score the ones of periods just ended."""
     purged = purge_expired(services, settings.data_retention_days)
     if purged:
         log.info("purged %d uninstalled workspace(s) past retention", len(purged))
     forget_old(services)
+    kept = keep_record(services)
+    if kept.stored or kept.scored:
+        log.info("forecasts kept: %d, scored: %d", kept.stored, kept.scored)
 
 
 def serve_http(settings: Settings) -> None:

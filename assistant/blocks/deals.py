@@ -20,11 +20,12 @@ from assistant.blocks.common import (
     literal,
     local_date,
     mention,
+    plural,
     section,
     sections_from_lines,
 )
 from assistant.domain.amounts import format_amount
-from assistant.services.views import DealCard, DealView, MoveResult
+from assistant.services.views import DealCard, DealChance, DealView, MoveResult
 
 # Action ids of the card's buttons; listeners/actions.py listens to these.
 NEXT_ACTION = "deal_next"
@@ -143,6 +144,8 @@ def card_reply(card: DealCard, currency: str, tz: ZoneInfo, banner: str | None =
     """The deal card: facts, days against target, history, notes, and buttons if open."""
     deal = card.deal
     facts = fact_lines(deal, currency, tz)
+    if card.chance is not None:
+        facts.append(chance_line(card.chance))
     history = history_lines(card, tz)
     notes = note_lines(card, tz)
     blocks = [section(banner)] if banner else []
@@ -153,6 +156,24 @@ def card_reply(card: DealCard, currency: str, tz: ZoneInfo, banner: str | None =
         blocks.append(card_buttons(card))
     text = "\n".join([banner or "", f"{title(deal)}", *facts, *history, *notes]).strip()
     return Reply(text=text, blocks=blocks)
+
+
+def chance_line(chance: DealChance) -> str:
+    """':crystal_ball: 61% to win (from 412 deals that reached Proposal), usually closes in
+    12–30 days'."""
+    stage = literal(chance.stage_label)
+    if chance.learned:
+        basis = f"from {chance.closed:,} deals that reached {stage} and closed"
+    else:
+        closed = "no deal" if not chance.closed else f"only {chance.closed:,}"
+        basis = f"the configured chance of {stage}: {closed} that reached it closed yet"
+    line = f":crystal_ball: {chance.chance:.0%} to win ({basis})"
+    if chance.closes_in is not None:
+        low, high = (max(round(d), 0) for d in chance.closes_in)
+        line += f", usually closes in {low}–{high} days" if high > low else (
+            f", usually closes in about {plural(high, 'day')}"
+        )  # fmt: skip
+    return line
 
 
 # -- answers to changes ---------------------------------------------------------------------

@@ -82,11 +82,24 @@ def pipeline_part(data: PipelineDigestData, marker: str, chart: bool) -> Part:
         week = week_lines(data.results, money)
         if data.target is not None:
             week.append(target_line(data.target, money))
+        if data.last_forecast is not None:
+            week.append(last_forecast_line(data.last_forecast, money, data.timezone))
         blocks.append(section("\n".join(week)))
         texts += week
     if chart:
         blocks.append(context("The chart of value by stage (stuck part in red) is in the thread."))
     return Part(blocks, "\n".join(texts))
+
+
+def last_forecast_line(kept, money, zone) -> str:
+    """'Last period's forecast vs actual': the one kept at its start."""
+    made = kept.made_at.astimezone(zone).date().isoformat()
+    where = "inside the range" if kept.inside else "outside the range"
+    off = "" if kept.error is None else f", P50 off by {kept.error:+.0%}"
+    return (
+        f"*Forecast vs actual, {kept.label}* (made {made}): {money(kept.p50)} likely "
+        f"({money(kept.p10)} to {money(kept.p90)}); won *{money(kept.actual)}*, {where}{off}."
+    )
 
 
 def _outcomes(data: PipelineDigestData) -> str:

@@ -11,6 +11,8 @@ from decimal import Decimal
 from functools import partial
 
 from assistant.analytics import Board, BottleneckReport, Delta, Forecast
+from assistant.analytics.forecasting.learned import LEARNED_FROM, PRIOR_WEIGHT, StageChance
+from assistant.analytics.outlook import Outlook, StageLearning
 from assistant.blocks.common import (
     Reply,
     context,
@@ -118,7 +120,7 @@ def _stuck_line(deal, money) -> str:
     )
 
 
-def forecast_reply(forecast: Forecast) -> Reply:
+def forecast_reply(forecast: Forecast, outlook: Outlook | None = None) -> Reply:
     money = partial(format_amount, currency=forecast.currency)
     span = f"close dates {forecast.first_day.isoformat()} to {forecast.last_day.isoformat()}"
     rate = "no deal closed" if forecast.win_rate is None else f"{forecast.win_rate:.0%}"
@@ -130,6 +132,10 @@ def forecast_reply(forecast: Forecast) -> Reply:
         f"• Win rate of the deals closed {_dates(basis.start, basis.end)}: {rate}",
     ]
     notes = []
+    if outlook is not None:
+        learned, learned_notes = _outlook_lines(outlook, money)
+        lines = [lines[0], *learned, "*By close dates and configured probabilities*", *lines[1:]]
+        notes += learned_notes
     if forecast.unpriced_count:
         notes.append(f"{plural(forecast.unpriced_count, 'deal')} of these without an amount.")
     if forecast.no_close_date_count:
@@ -139,6 +145,54 @@ def forecast_reply(forecast: Forecast) -> Reply:
         )
     blocks = [section("\n".join(lines)), *([context(*notes)] if notes else [])]
     return Reply(text="\n".join([*lines, *notes]), blocks=blocks)
+
+
+def _outlook_lines(outlook: Outlook, money) -> tuple[list[str], list[str]]:
+    """The learned forecast's lines and notes."""
+    so_far = ""
+    if outlook.won_count_so_far:
+        so_far = (f" (of which won so far: {money(outlook.won_so_far)}, "
+                  f"{plural(outlook.won_count_so_far, 'deal')})")  # fmt: skip
+    if outlook.over:
+        return [
+            f"• That period is over: {money(outlook.won_so_far)} won "
+            f"({plural(outlook.won_count_so_far, 'deal')}). `/pipeline forecast accuracy` shows "
+            "what was forecast for past periods."
+        ], []
+    lines = [
+        f"• Won value, learned from your history: *{money(outlook.p50)}* likely, "
+        f"{money(outlook.p10)} to {money(outlook.p90)} (P10–P90){so_far}",
+        f"• Deals expected to be won still: {outlook.expected_count:.1f}"
+        + (f" (of them {outlook.expected_new:.1f} not created yet)" if outlook.expected_new >= 0.05
+           else ""),
+    ]  # fmt: skip
+    if outlook.target is not None and outlook.chance_to_reach is not None:
+        lines.append(
+            f"• Chance to reach the target of {money(outlook.target)}: "
+            f"*{outlook.chance_to_reach:.0%}*"
+        )
+    if outlook.mattering:
+        lines.append("*Deals that matter most*")
+        lines += [
+            f"• #{d.number} {literal(d.name)} — {literal(d.stage_label)}, "
+            f"{money(d.amount) if d.amount is not None else 'no amount'}, "
+            f"{d.chance:.0%} to be won in the period, {mention(d.owner_id)}"
+            for d in outlook.mattering
+        ]
+    notes = []
+    if not outlook.any_closed:
+        notes.append("No deal has closed yet: chances are the configured ones, and deals close "
+                     "by their close dates.")  # fmt: skip
+    elif outlook.dated_count:
+        notes.append(
+            f"{plural(outlook.dated_count, 'deal')} timed by close date: too few deals have "
+            "closed from their stage to learn when they close."
+        )
+    notes.append(
+        f"Ranges from {outlook.simulations:,} simulated periods; each deal by its stage's learned "
+        "chance and how long it has sat there. `/pipeline stages` shows the chances."
+    )
+    return lines, notes
 
 
 def _dates(start: datetime, end: datetime) -> str:
@@ -151,28 +205,71 @@ def _target(value: int | None) -> str:
     return plural(value, "day") if value else "—"
 
 
-def stages_reply(stages: Sequence[StageDef], headline: str = "*Pipeline stages*") -> Reply:
+def stages_reply(
+    stages: Sequence[StageDef],
+    headline: str = "*Pipeline stages*",
+    learning: Sequence[StageLearning] = (),
+) -> Reply:
+    """The stages; with `learning`, each one's learned chance and which the forecast uses."""
+    learned = {s.key: s.chance for s in learning}
     rows = [
-        (str(i), s.key, cell(s.label, NAME_WIDTH), percent(s.probability), _target(s.target_days))
+        (str(i), s.key, cell(s.label, NAME_WIDTH), percent(s.probability), _target(s.target_days),
+         *(_learned_cells(learned.get(s.key)) if learning else ()))
         for i, s in enumerate(stages, 1)
-    ]
+    ]  # fmt: skip
     head = ("#", "Key", "Label", "Probability", "Target")
+    if learning:
+        head += ("Learned", "Closed", "Forecast uses")
     note = (
         "Then the outcomes `won` (100%) and `lost` (0%). A deal is stuck after its stage's "
         "target. Admins change stages with `/pipeline stages set &lt;s1&gt;, &lt;s2&gt;, ...` and "
         '`/pipeline stage &lt;s&gt; target:10d probability:40% label:".."`.'
     )
+    notes = [note]
+    if learning:
+        notes.append(
+            f"Learned = of the deals that reached the stage and closed (Closed), the share won, "
+            f"with the configured probability counted as {PRIOR_WEIGHT} deals. The forecast uses "
+            f"it once {LEARNED_FROM} have closed, unless an admin chooses: "
+            "`/pipeline stage &lt;s&gt; probability:learned` or `probability:40%`."
+        )
     lines = [headline] + [
         f"{s.key} — {literal(s.label)}: {percent(s.probability)}, target {_target(s.target_days)}"
+        + (_learned_text(learned.get(s.key)) if learning else "")
         for s in stages
     ]
-    blocks = [section(headline), section(table(head, rows, "lllrr")), context(note)]
+    align = "lllrr" + ("rrl" if learning else "")
+    blocks = [section(headline), section(table(head, rows, align)), context(*notes)]
     return Reply(text="\n".join(lines), blocks=blocks)
 
 
-def stage_changed_reply(stage: StageDef) -> Reply:
+def _learned_cells(chance: StageChance | None) -> tuple[str, str, str]:
+    if chance is None:
+        return "—", "0", "configured"
+    return f"{chance.learned:.0%}", f"{chance.closed:,}", _uses(chance)
+
+
+def _uses(chance: StageChance) -> str:
+    which = "learned" if chance.uses_learned else "configured"
+    return which + ("" if chance.mode is None else " (chosen)")
+
+
+def _learned_text(chance: StageChance | None) -> str:
+    if chance is None:
+        return ""
+    return (f", learned {chance.learned:.0%} from {plural(chance.closed, 'closed deal')}, "
+            f"forecast uses {_uses(chance)}")  # fmt: skip
+
+
+def stage_changed_reply(stage: StageDef, learning: StageLearning | None = None) -> Reply:
     text = (
         f":white_check_mark: Stage `{stage.key}` is now *{literal(stage.label)}*: probability "
         f"{percent(stage.probability)}, target {_target(stage.target_days)}."
     )
+    if learning is not None:
+        chance = learning.chance
+        used = chance.learned if chance.uses_learned else chance.configured
+        text += (f" The forecast uses the {'learned' if chance.uses_learned else 'configured'} "
+                 f"probability, {used:.0%} (learned from "
+                 f"{plural(chance.closed, 'closed deal')}: {chance.learned:.0%}).")  # fmt: skip
     return Reply(text=text, blocks=[section(text)])

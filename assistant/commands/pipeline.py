@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from assistant.blocks import forecasts as render_forecasts
 from assistant.blocks import pipeline as render
 from assistant.blocks import results as render_results
 from assistant.blocks.common import Reply
@@ -21,13 +22,13 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.limits import MAX_STAGE_LABEL
 from assistant.domain.periods import Period, whole
 from assistant.domain.suggest import closest
-from assistant.services import reports, settings
+from assistant.services import forecasts, reports, settings
 from assistant.slack.errors import classify
 
 log = logging.getLogger(__name__)
 
 STAGES_USAGE = "/pipeline stages [set <s1>, <s2>, ...]"
-STAGE_USAGE = '/pipeline stage <stage> [target:<N>d] [probability:<P>%] [label:".."]'
+STAGE_USAGE = '/pipeline stage <stage> [target:<N>d] [probability:<P>%|learned] [label:".."]'
 
 
 def board(inv: Invocation) -> Reply:
@@ -51,8 +52,16 @@ def bottlenecks(inv: Invocation) -> Reply:
 
 
 def forecast(inv: Invocation) -> Reply:
+    if inv.args and inv.args[0].casefold() == "accuracy":
+        reject_leftovers(inv.args[1:])
+        return render_forecasts.record_reply(forecasts.forecast_record(inv.services, inv.actor))
     period = whole(*_period(inv))
-    return render.forecast_reply(reports.forecast(inv.services, inv.actor, period))
+    learned = reports.forecast_outlook(inv.services, inv.actor, period)
+    reply = render.forecast_reply(reports.forecast(inv.services, inv.actor, period), learned)
+    if learned.over:  # a past period: what was forecast for it is its record
+        kept = forecasts.kept_for(inv.services, inv.actor, period)
+        reply = render_forecasts.with_kept(reply, kept)
+    return reply
 
 
 RESULTS_USAGE = "/pipeline results [period] [by:owner|source|campaign|company|stage]"
@@ -115,7 +124,9 @@ def _send_csv(inv: Invocation, report, period: Period, names: dict[str, str]) ->
 
 def stages(inv: Invocation) -> Reply:
     if not inv.args:
-        return render.stages_reply(settings.list_pipeline(inv.services, inv.actor))
+        learning = reports.stage_learning(inv.services, inv.actor)
+        return render.stages_reply(settings.list_pipeline(inv.services, inv.actor),
+                                   learning=learning)  # fmt: skip
     if inv.args[0].casefold() != "set":
         raise InvalidInput("To change the stages, use `/pipeline stages set <s1>, <s2>, ...`.")
     labels = [label.strip() for label in " ".join(inv.args[1:]).split(",")]
@@ -133,15 +144,22 @@ def stage(inv: Invocation) -> Reply:
     if len(name) > MAX_STAGE_LABEL:
         # Labels have at most 80 characters; echoing a pasted page would hide the usage.
         raise InvalidInput(f"Unknown stage `{name[:40]}…`: see `/pipeline stages`.")
+    chosen = options.get("probability")
+    learned = chosen is not None and chosen.casefold() == "learned"
     changed = settings.configure_stage(
         inv.services,
         inv.actor,
         name,
         target_days=parse_days(options["target"]) if "target" in options else None,
-        probability=parse_percent(options["probability"]) if "probability" in options else None,
+        probability=parse_percent(chosen) if chosen is not None and not learned else None,
         label=options.get("label"),
+        forecast_uses="learned" if learned else None,
     )
-    return render.stage_changed_reply(changed)
+    uses = None
+    if chosen is not None:
+        uses = next((s for s in reports.stage_learning(inv.services, inv.actor)
+                     if s.key == changed.key), None)  # fmt: skip
+    return render.stage_changed_reply(changed, uses)
 
 
 COMMANDS = CommandSet(
@@ -158,8 +176,10 @@ COMMANDS = CommandSet(
                    "deals closed in the period: won, lost, win rate, cycle, velocity and what "
                    "moved it; `by:` splits them (this quarter so far by default).",
                    "/pipeline results last quarter by:owner", results, writes=False),
-        Subcommand("forecast", "/pipeline forecast [period]",
-                   "deals expected to close, weighted, with the win rate; `30d` looks ahead.",
+        Subcommand("forecast", "/pipeline forecast [period|accuracy]",
+                   "the won value likely in the period, learned from your history, as a range "
+                   "(P10–P90), with the deals that matter; `accuracy`: past forecasts against "
+                   "what was won.",
                    "/pipeline forecast this quarter", forecast, writes=False),
         Subcommand("stages", STAGES_USAGE, "show the stages; admins replace them.",
                    "/pipeline stages set Prospecting, Demo, Proposal, Closing", stages),

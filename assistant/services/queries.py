@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from assistant.analytics.outlook import deal_chance
 from assistant.analytics.pipeline import stuck_condition
 from assistant.analytics.stages import workspace_facts
 from assistant.domain.limits import LIST_LIMIT
@@ -47,6 +48,7 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
             notes=[NoteView(n.author_id, n.text, n.created_at) for n in notes],
             next_stage=following,
             now=now,
+            chance=deal_chance(session, workspace.id, deal, now) if view.is_open else None,
         )
 
 

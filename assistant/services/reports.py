@@ -30,10 +30,13 @@ from assistant.analytics import (
 )
 from assistant.analytics.cohorts import Cohorts
 from assistant.analytics.cohorts import cohorts as analytics_cohorts
+from assistant.analytics.outlook import Outlook, StageLearning, outlook
+from assistant.analytics.outlook import stage_learning as analytics_stage_learning
 from assistant.domain.errors import NotFound
 from assistant.domain.periods import Period, parse_period
-from assistant.services import targets
+from assistant.services import forecasts, targets
 from assistant.services.context import Actor, Services
+from assistant.services.forecasts import KeptForecast
 from assistant.services.labels import require_known
 from assistant.services.settings import workspace_facts
 from assistant.services.targets import TargetView
@@ -84,6 +87,22 @@ def forecast(services: Services, actor: Actor, period: Period) -> Forecast:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
         return analytics.forecast(session, workspace.id, period)
+
+
+def forecast_outlook(services: Services, actor: Actor, period: Period) -> Outlook:
+    """The period's forecast learned from history, with the team target of the period."""
+    now = services.now()
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        target = targets.progress_in(session, workspace.id, period, now)
+        amount = target.amount if target and target.ends_at == period.end else None
+        return outlook(session, workspace.id, period, now, amount)
+
+
+def stage_learning(services: Services, actor: Actor) -> list[StageLearning]:
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return analytics_stage_learning(session, workspace.id, services.now())
 
 
 def outcomes(services: Services, actor: Actor, period: Period) -> Outcomes:
@@ -185,6 +204,7 @@ class PipelineDigestData:
     period: Period  # the last 30 days
     results: Results | None = None  # weekly digests: last week against the week before
     target: TargetView | None = None  # weekly digests: the team's target of this quarter
+    last_forecast: KeptForecast | None = None  # weekly: last period's forecast, scored
 
 
 @dataclass(frozen=True)
@@ -249,11 +269,12 @@ def pipeline_digest_in(
     """Everything a pipeline digest shows, read in the caller's session, periods in `zone`.
     A weekly digest also gives last week's results and the team's quarter target."""
     period = parse_period(DIGEST_OUTCOMES_PERIOD, zone, now)
-    results = target = None
+    results = target = last_forecast = None
     if weekly:
         results = analytics.results(session, workspace.id, parse_period(WEEKLY_RESULTS, zone, now))
         quarter = parse_period(TARGET_QUARTER, zone, now)
         target = targets.progress_in(session, workspace.id, quarter, now)
+        last_forecast = forecasts.last_scored(session, workspace.id, now)
     # The board and the bottleneck report show the same open deals: read them once.
     pipeline = analytics.open_pipeline(session, workspace.id, now)
     return PipelineDigestData(
@@ -270,6 +291,7 @@ def pipeline_digest_in(
         period=period,
         results=results,
         target=target,
+        last_forecast=last_forecast,
     )
 
 

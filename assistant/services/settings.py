@@ -191,9 +191,18 @@ def configure_stage(
     target_days: int | None = None,
     probability: Decimal | None = None,
     label: str | None = None,
+    forecast_uses: str | None = None,
 ) -> StageDef:
-    if target_days is None and probability is None and label is None:
-        raise InvalidInput("Nothing to change: give `target:<N>d`, `probability:<P>%` or `label:`.")
+    """Change a stage; `forecast_uses` says which probability the forecast uses: `learned`
+    (from the team's history) or `configured` (set when a probability is given)."""
+    if forecast_uses not in (None, "learned", "configured"):
+        raise InvalidInput("The forecast uses a stage's `learned` or configured probability.")
+    if probability is not None:
+        forecast_uses = "configured"
+    if target_days is None and probability is None and label is None and forecast_uses is None:
+        raise InvalidInput(
+            "Nothing to change: give `target:<N>d`, `probability:<P>%|learned` or `label:`."
+        )
     if target_days is not None and not 1 <= target_days <= 365:
         raise InvalidInput("A target is 1 to 365 days.")
     if probability is not None and not Decimal(0) <= probability <= Decimal(1):
@@ -209,7 +218,10 @@ def configure_stage(
             "target_days": stage.target_days,
             "probability": stage.probability,
             "label": stage.label,
+            "forecast_uses": stage.forecast_uses,
         }
+        if forecast_uses is not None:
+            stage.forecast_uses = forecast_uses
         if target_days is not None:
             stage.target_days = target_days
         if probability is not None:

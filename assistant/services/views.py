@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from assistant.analytics.outlook import DealChance
 from assistant.domain.facts import Facts
 from assistant.domain.stages import StageDef
 
@@ -86,6 +87,7 @@ class DealCard:
     notes: list[NoteView]
     next_stage: StageDef | None
     now: datetime
+    chance: DealChance | None = None  # an open deal's own chance, learned from history
 
     @property
     def facts(self) -> Facts:

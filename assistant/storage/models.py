@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -167,6 +168,36 @@ class Stage(Base):
     # A stage removed from the pipeline while deals still sit in it is hidden, not deleted,
     # so those deals and their history keep a meaning.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The forecast's probability: learned | configured | None (learned once enough closed).
+    forecast_uses: Mapped[str | None] = mapped_column(String(16))
+
+
+class Forecast(Base):
+    """A period's forecast as made at one time (its start, then weekly), scored when the
+    period is over: the track record `/pipeline forecast accuracy` shows."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (UniqueConstraint("workspace_id", "starts_at", "ends_at", "made_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(MAX_STAGE_LABEL))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    won_before: Mapped[Decimal] = mapped_column(MONEY)  # won in the period before made_at
+    p10: Mapped[Decimal] = mapped_column(MONEY)  # P10..P90 include won_before
+    p50: Mapped[Decimal] = mapped_column(MONEY)
+    p90: Mapped[Decimal] = mapped_column(MONEY)
+    expected_count: Mapped[float] = mapped_column(Float)
+    # JSON {deal id: [probability used, configured]} of the open deals, for the Brier scores.
+    deals: Mapped[str] = mapped_column(Text)
+    actual: Mapped[Decimal | None] = mapped_column(MONEY)
+    error: Mapped[float | None] = mapped_column(Float)  # (actual - P50) / P50
+    inside: Mapped[bool | None] = mapped_column(Boolean)  # actual within P10..P90
+    brier_learned: Mapped[float | None] = mapped_column(Float)
+    brier_configured: Mapped[float | None] = mapped_column(Float)
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Lead(Base):

@@ -12,6 +12,7 @@ from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 
 REP = Actor("T_TEST", "UREP")
+FORECAST_USAGE = "/pipeline forecast [period|accuracy]"
 ANA = Actor("T_TEST", "U0ANA")
 
 
@@ -135,9 +136,9 @@ def test_forecast_looks_ahead(bot):
         ("bottlenecks 7d proposal", "I don't know what to do with `proposal`",
          "/pipeline bottlenecks [period]"),
         ("forecast next year", "I don't know what to do with `next year`",
-         "/pipeline forecast [period]"),
-        ("forecast 0d", "the number of days must be 1 to 3650", "/pipeline forecast [period]"),
-        ("forecast " + "x" * 4000, "I don't know what to do with", "/pipeline forecast [period]"),
+         FORECAST_USAGE),
+        ("forecast 0d", "the number of days must be 1 to 3650", FORECAST_USAGE),
+        ("forecast " + "x" * 4000, "I don't know what to do with", FORECAST_USAGE),
     ],
 )  # fmt: skip
 def test_bad_periods(bot, text, phrase, usage):
