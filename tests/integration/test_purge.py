@@ -15,8 +15,18 @@ import pytest
 from sqlalchemy import func, select
 
 from assistant.server import build_scheduler, housekeeping
+from assistant.services.forecasts import keep_record
 from assistant.services.purge import purge_expired, purge_expired_states, purge_workspace
-from assistant.storage.models import Base, DigestDelivery, ProcessedRequest
+from assistant.storage.models import (
+    Base,
+    Deal,
+    DigestDelivery,
+    NudgeItem,
+    NudgeSend,
+    NudgeSnooze,
+    ProcessedRequest,
+    Workspace,
+)
 from assistant.storage.slack_stores import OAUTH_STATES, STORE_METADATA
 from testkit.fake_slack import FakeSlack
 from tests.e2e.oauth_support import OAuthBot, clear_store_tables
@@ -63,6 +73,8 @@ def populate(bot: OAuthBot, team: str, channel: str, at: str = "10:00") -> None:
         ("/sales", "settings tz:Europe/Berlin"),
         ("/digest", f"subscribe <#{channel}|x> pipeline daily at {at} tz:UTC"),
         ("/sales", "target team 50k this quarter"),
+        ("/sales", "team <@U0ANA|ana> <@UADMIN|admin>"),
+        ("/nudge", "max 3"),
     ]
     for command, text in run:
         result = bot.command(command, text, team=team, user="UADMIN")
@@ -84,8 +96,30 @@ def populate(bot: OAuthBot, team: str, channel: str, at: str = "10:00") -> None:
                                    team_id=team, channel_id=channel, message=message)  # fmt: skip
     assert status == 200
     bot.fake.wait_for("respond", answered + 1, timeout=10)
+    keep_record(bot.services)  # the forecasts' track record: this month's and quarter's
+    nudged(bot, team)
     bot.runtime.followups.shutdown(wait=True)
     bot.runtime.followups = type(bot.runtime.followups)(workers=1)
+
+
+def nudged(bot: OAuthBot, team: str) -> None:
+    """A morning's nudge, its item and a snooze. Written directly: their own tests send and
+    click them (tests/e2e/test_nudges_*.py); here only where a purge must look matters."""
+    now = bot.services.clock()
+    with bot.services.db.transaction() as session:
+        workspace, deal = session.execute(
+            select(Workspace.id, Deal.id).join(Deal).where(Workspace.team_id == team).limit(1)
+        ).one()
+        send = NudgeSend(workspace_id=workspace, slack_user_id="UADMIN", day=now.date(),
+                         status="posted", budget=5, claimed_at=now)  # fmt: skip
+        session.add(send)
+        session.flush()
+        session.add(NudgeItem(workspace_id=workspace, send_id=send.id, deal_id=deal,
+                              owner_id="UADMIN", position=0, reason="stuck",
+                              stage_key="qualification", deal_version=1, value_at_risk=1,
+                              sent_at=now))  # fmt: skip
+        session.add(NudgeSnooze(workspace_id=workspace, deal_id=deal, snoozed_by="UADMIN",
+                                until=now + timedelta(days=3), created_at=now))  # fmt: skip
 
 
 def mention(bot: OAuthBot, team: str, channel: str, words: str):
@@ -123,7 +157,8 @@ def test_purge_removes_every_row_of_the_workspace_and_nothing_else(bot):
     post_digests(bot, hour=11)
     counts = rows_of_every_kind(bot)
     # The test means something only if workspace A has rows everywhere a purge must look.
-    assert all(counts[name] > 0 for name in counts if name != "slack_oauth_states"), counts
+    empty = [name for name in counts if not counts[name] and name != "slack_oauth_states"]
+    assert empty == [], counts
     with bot.services.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(DigestDelivery)) >= 2
         assert session.scalar(
