@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from assistant.analytics._sql import epoch_seconds
 from assistant.analytics.forecasting.learned import StageChance
 from assistant.analytics.forecasting.model import (
+    LANDMARKS,
     NEW_DEALS,
     Model,
     actual_won,
@@ -251,18 +252,35 @@ class DealChance:
     closes_in: tuple[float, float] | None  # days from now: quartiles of the time left
 
 
-def deal_chance(session: Session, workspace_id: int, deal: Deal, now: datetime) -> DealChance:
-    facts = workspace_facts(session, workspace_id)
-    timeline = load_timeline(session, workspace_id, reached=deal.stage_key)
+def stage_outlook(session: Session, workspace_id: int, stage_key: str, now: datetime):
+    """A stage's figures as known now, with its landmark curves for deals of any age: what
+    every deal card in that stage needs, so it can be kept for a while and shared."""
+    timeline = load_timeline(session, workspace_id, reached=stage_key)
     configured, modes = stage_settings(session, workspace_id)
-    cut = timeline.seconds(now)
-    age = max((now - deal.stage_entered_at).total_seconds() / 86_400, 0.0)
-    figures = stage_figures(timeline, cut, configured, modes, {deal.stage_key: age})
+    oldest = {stage_key: float(LANDMARKS[-1])}
+    return stage_figures(timeline, timeline.seconds(now), configured, modes, oldest).get(stage_key)
+
+
+def deal_chance(
+    session: Session, workspace_id: int, deal: Deal, now: datetime, figure=None
+) -> DealChance:
+    """`figure`: the deal's stage's `stage_outlook` (computed here when not given); the chance
+    uses the stage's current settings either way, so an admin's change shows at once."""
+    facts = workspace_facts(session, workspace_id)
+    if figure is None:
+        figure = stage_outlook(session, workspace_id, deal.stage_key, now)
     label = facts.labels.get(deal.stage_key, deal.stage_key)
-    figure = figures.get(deal.stage_key)
     if figure is None:
         return DealChance(0.0, 0, False, label, None)
-    chance = figure.chance
+    configured, modes = stage_settings(session, workspace_id)
+    known = figure.chance
+    chance = StageChance(
+        configured.get(deal.stage_key, known.configured),
+        known.won,
+        known.closed,
+        modes.get(deal.stage_key),
+    )
+    age = max((now - deal.stage_entered_at).total_seconds() / 86_400, 0.0)
     return DealChance(chance.used, chance.closed, chance.uses_learned, label,
                       _closes_in(figure, age))  # fmt: skip
 
@@ -295,6 +313,7 @@ __all__ = [
     "Outlook",
     "StageLearning",
     "deal_chance",
+    "stage_outlook",
     "load_timeline",
     "outcomes_of",
     "outlook",

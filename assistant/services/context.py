@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from assistant.services.memo import Memo
 from assistant.storage.database import Database
 
 Clock = Callable[[], datetime]
@@ -32,6 +33,8 @@ class Services:
     clock: Clock = utc_now
     admins: frozenset[str] = field(default_factory=frozenset)
     default_timezone: str = "UTC"
+    # Figures kept a few minutes per process (services/memo.py), never part of equality.
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

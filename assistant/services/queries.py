@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from assistant.analytics.outlook import deal_chance
+from assistant.analytics.outlook import deal_chance, stage_outlook
 from assistant.analytics.pipeline import stuck_condition
 from assistant.analytics.stages import workspace_facts
 from assistant.domain.limits import LIST_LIMIT
@@ -48,8 +48,21 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
             notes=[NoteView(n.author_id, n.text, n.created_at) for n in notes],
             next_stage=following,
             now=now,
-            chance=deal_chance(session, workspace.id, deal, now) if view.is_open else None,
+            chance=_chance(services, session, workspace.id, deal, now) if view.is_open else None,
         )
+
+
+STAGE_FIGURES_FRESH_FOR = 300  # seconds a stage's learned figures serve its deal cards
+
+
+def _chance(services: Services, session: Session, workspace_id: int, deal, now: datetime):
+    key = ("stage figures", workspace_id, deal.stage_key)
+    figure = services.memo.get(
+        key,
+        STAGE_FIGURES_FRESH_FOR,
+        lambda: stage_outlook(session, workspace_id, deal.stage_key, now),
+    )
+    return deal_chance(session, workspace_id, deal, now, figure)
 
 
 _NOTES = (
