@@ -48,6 +48,7 @@ def pipeline_digest(sql: Sql, ws: int, now: datetime, since: datetime, period, p
         "period": period_dict(period),
         "results": None,  # a daily digest: only weekly ones report last week's results
         "target": None,
+        "last_forecast": None,  # weekly too: last period's forecast, scored
     }
 
 

@@ -164,9 +164,20 @@ def _groups(stages, period, previous, by: str, tallies, names) -> dict:
     }
 
 
+# Named only among named groups with 30 leads or more, as the product does.
+MIN_SAMPLE = 30
+UNNAMED = {NO_GROUP.casefold(), "unknown", "none", "n/a", "na", "null", "-", "not set"}
+
+
 def _best_and_worst(groups: list[dict]):
     ranked = sorted(
-        (g for g in groups if g["group"] != NO_GROUP and g["overall"]["current"] is not None),
+        (
+            g
+            for g in groups
+            if (g["group"] or "").strip().casefold() not in UNNAMED
+            and g["overall"]["current"] is not None
+            and (g["cohort"]["current"] or 0) >= MIN_SAMPLE
+        ),
         key=lambda g: (g["group"] or "").casefold(),
     )
     if len(ranked) < 2:
