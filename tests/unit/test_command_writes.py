@@ -30,6 +30,8 @@ READS = [
     ("/digest", "preview pipeline"),
     ("/sales", ""),
     ("/sales", "roles"),
+    ("/nudge", ""),  # one's settings and what one would get today
+    ("/nudge", "stats last month by:rep"),
 ]
 CHANGES = [
     ("/deal", "new Acme 12k"),
@@ -46,6 +48,7 @@ CHANGES = [
     ("/sales", "settings tz:Europe/Berlin"),
     ("/sales", "role <@U1|ana> manager"),
     ("/sales", "target team 250k this quarter"),
+    ("/nudge", "max 3"),
     ("/unknown", "show 1"),  # not ours: checked
 ]
 
@@ -77,4 +80,5 @@ def test_only_listed_subcommands_are_read_only():
         ("/pipeline", "results"), ("/funnel", "report"), ("/funnel", "sources"),
         ("/funnel", "campaigns"), ("/funnel", "cohorts"), ("/digest", "list"),
         ("/digest", "preview"), ("/sales", "help"), ("/sales", "roles"), ("/sales", "targets"),
+        ("/nudge", "show"), ("/nudge", "stats"),
     }  # fmt: skip
