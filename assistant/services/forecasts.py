@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from assistant.analytics.forecasting.backtest import Score, Totals, score, totals
+from assistant.analytics.forecasting.backtest import Score, Totals, brier_score, score, totals
 from assistant.analytics.outlook import (
     load_timeline,
     outcomes_of,
@@ -219,9 +219,10 @@ def _score(services: Services, workspace_id: int, now: datetime) -> int:
             chances = {int(k): v for k, v in json.loads(row.deals).items()}
             closed = outcomes_of(session, workspace_id, list(chances))
             if closed:
-                truth = [(chances[d], 1.0 if won else 0.0) for d, won in closed.items()]
-                row.brier_learned = sum((p[0] - y) ** 2 for p, y in truth) / len(truth)
-                row.brier_configured = sum((p[1] - y) ** 2 for p, y in truth) / len(truth)
+                used = [chances[deal] for deal in closed]
+                truth = [1.0 if won else 0.0 for won in closed.values()]
+                row.brier_learned = brier_score([p[0] for p in used], truth)
+                row.brier_configured = brier_score([p[1] for p in used], truth)
             row.scored_at = now
         return len(due)
 

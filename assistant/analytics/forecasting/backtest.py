@@ -58,6 +58,14 @@ def closed_outcomes(timeline: Timeline, deals: np.ndarray) -> tuple:
     return closed, status == WON
 
 
+def brier_score(chances, outcomes) -> float:
+    """The Brier score: the mean squared gap between each chance and what happened (1 won,
+    0 lost); 0 is perfect, 0.25 is a coin toss's. The one definition, for backtests and the
+    stored forecasts' record alike."""
+    gaps = np.asarray(chances, dtype=float) - np.asarray(outcomes, dtype=float)
+    return float(np.mean(gaps**2))
+
+
 def brier(model: Model, timeline: Timeline) -> tuple[int, float | None, float | None]:
     """(deals scored, Brier of the learned chances, Brier of the configured ones)."""
     closed, won = closed_outcomes(timeline, model.open.index)
@@ -67,11 +75,7 @@ def brier(model: Model, timeline: Timeline) -> tuple[int, float | None, float | 
     learned = np.array([c.learned for c in chances])[model.open.stage[closed]]
     configured = np.array([c.configured for c in chances])[model.open.stage[closed]]
     truth = won[closed].astype(float)
-    return (
-        int(closed.sum()),
-        float(np.mean((learned - truth) ** 2)),
-        float(np.mean((configured - truth) ** 2)),
-    )
+    return int(closed.sum()), brier_score(learned, truth), brier_score(configured, truth)
 
 
 def score(
