@@ -1,4 +1,5 @@
-"""CPU per command, in-process, by `time.thread_time` rather than the wall clock (bench/RESULTS.md, issue 20 item 3).
+"""CPU per command, in-process, by `time.thread_time` rather than the wall clock
+(bench/RESULTS.md, issue 20 item 3).
 
 `python -m bench.cpu_cost [sqlite|postgresql] [requests]`: the commands benchmark's data
 (quick size) and mix, sent straight to the WSGI app one at a time as `bench.profiling` does,

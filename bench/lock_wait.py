@@ -1,5 +1,5 @@
-"""How late a waiting SQLite writer takes the write lock after it is freed (bench/RESULTS.md, issue 20 item 3,
-step 4): SQLite's own busy handler (30 s timeout, as before) against `Database`'s.
+"""How late a waiting SQLite writer takes the write lock after it is freed (bench/RESULTS.md,
+issue 20 item 3, step 4): SQLite's own busy handler (30 s timeout, as before) against `Database`'s.
 
 `python -m bench.lock_wait`: a holder takes the lock for `held` ms; a waiter asks for it
 right after; printed is how long after the release the waiter got it (median of 5).
