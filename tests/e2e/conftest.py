@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 
 from assistant.app import create_app, make_web_client
 from assistant.config import Settings
+from assistant.digests.compose import make_composer
+from assistant.digests.scheduler import DigestScheduler
 from assistant.listeners.runtime import FollowUps, Runtime
 from assistant.services.context import Services
+from assistant.slack.pacing import ChannelPacer
 from assistant.web import create_wsgi_app, start_in_thread
 from testkit.fake_slack import FakeSlack
 from testkit.slack_requests import SlackHttpClient
@@ -97,6 +101,15 @@ class Bot:
         status, _headers, raw = self.http.command(command, text, user_id=user, **kw)
         body = json.loads(raw) if raw.strip().startswith("{") else {}
         return CommandResult(status, body, raw)
+
+    def scheduler(self, process_id: str = "e2e", nudges: bool = False) -> DigestScheduler:
+        """The real digest scheduler on this bot's database and clock, posting to the fake
+        Slack without pacing (tests tick it themselves)."""
+        client = WebClient(token=TOKEN, base_url=self.fake.url)
+        return DigestScheduler(
+            self.services, make_composer(self.services), lambda _team: client,
+            process_id=process_id, pacer=ChannelPacer(interval=0), nudges=nudges,
+        )  # fmt: skip
 
     def close(self) -> None:
         self.runtime.followups.shutdown(wait=True)

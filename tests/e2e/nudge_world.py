@@ -6,15 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from slack_sdk import WebClient
-
-from assistant.digests.compose import make_composer
 from assistant.digests.scheduler import DigestScheduler
 from assistant.services import deals, people
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.services.people import SlackProfile
-from assistant.slack.pacing import ChannelPacer
 
 TEAM = "T_TEST"
 ANA, BEN, MIA = "U0ANA", "U0BEN", "U0MIA"  # a rep in Berlin, one in New York, their manager
@@ -33,7 +29,6 @@ class World:
         self.services = bot.services
         self.clock = bot.services.clock
         self.fake = bot.fake
-        self.client = WebClient(token="xoxb-e2e-token", base_url=bot.fake.url)
         self.deal_numbers: dict[str, int] = {}
         for user_id, zone in ZONES.items():  # what users.info says when the edge asks
             self.fake.users[user_id] = {"tz": zone}
@@ -44,10 +39,7 @@ class World:
         )
 
     def scheduler(self, process_id: str = "one") -> DigestScheduler:
-        return DigestScheduler(
-            self.services, make_composer(self.services), lambda _team: self.client,
-            process_id=process_id, pacer=ChannelPacer(interval=0), nudges=True,
-        )  # fmt: skip
+        return self.bot.scheduler(process_id, nudges=True)
 
     def deal(
         self,

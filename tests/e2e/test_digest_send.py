@@ -7,15 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from slack_sdk import WebClient
 
-from assistant.digests.compose import make_composer
-from assistant.digests.scheduler import DigestScheduler
 from assistant.services import deals, leads
 from assistant.services.context import Actor
 from assistant.services.deals import NewDeal
 from assistant.services.leads import NewLead
-from assistant.slack.pacing import ChannelPacer
 
 REP = Actor("T_TEST", "UREP")
 CHARTS = Path("/tmp/digest-charts")
@@ -118,11 +114,7 @@ def test_send_bad_input(staffed, text, phrase):
 
 def test_scheduled_digest_goes_out_once_late_marked_and_listed(staffed):
     staffed.command("/digest", "subscribe <#C0SALES|sales> daily at 10:00", user="U0MGR")
-    client = WebClient(token="xoxb-e2e-token", base_url=staffed.fake.url)
-    scheduler = DigestScheduler(
-        staffed.services, make_composer(staffed.services), lambda _team: client,
-        process_id="e2e", pacer=ChannelPacer(interval=0),
-    )  # fmt: skip
+    scheduler = staffed.scheduler()
     clock = staffed.services.clock
     clock.advance(hours=3)  # 12:00: the 10:00 digest is two hours late
     assert scheduler.tick()["posted"] == 1

@@ -9,15 +9,11 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 
-from assistant.digests.compose import make_composer
-from assistant.digests.scheduler import DigestScheduler
 from assistant.server import housekeeping
 from assistant.services import deals
 from assistant.services.context import Actor
-from assistant.slack.pacing import ChannelPacer
 from assistant.storage.models import Forecast
 from tests.e2e.test_pipeline_forecast import history
 
@@ -84,11 +80,7 @@ def test_forecasts_are_kept_scored_and_reported(bot):
     )
 
     bot.command("/digest", "subscribe <#C0SALES|sales> pipeline weekly mon at 10:00", user="UADMIN")
-    client = WebClient(token="xoxb-e2e-token", base_url=bot.fake.url)
-    scheduler = DigestScheduler(
-        bot.services, make_composer(bot.services), lambda _team: client,
-        process_id="e2e", pacer=ChannelPacer(interval=0),
-    )  # fmt: skip
+    scheduler = bot.scheduler()
     clock.advance(hours=1, minutes=5)
     assert scheduler.tick()["posted"] == 1
     [post] = bot.fake.calls_to("chat.postMessage")

@@ -6,12 +6,6 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from slack_sdk import WebClient
-
-from assistant.digests.compose import make_composer
-from assistant.digests.scheduler import DigestScheduler
-from assistant.slack.pacing import ChannelPacer
-
 # (day in February 2026 at 09:00 UTC, command text); deals are numbered in creation order.
 STORY = [
     (1, "new Fjord 5k"),  # #1, open throughout
@@ -42,11 +36,7 @@ def test_weekly_digest_reports_last_week_and_why_velocity_moved(bot):
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # Monday
     bot.command("/sales", "target team 100k this quarter", user="UADMIN")
     bot.command("/digest", "subscribe <#C0SALES|sales> pipeline weekly mon at 10:00", user="UADMIN")
-    client = WebClient(token="xoxb-e2e-token", base_url=bot.fake.url)
-    scheduler = DigestScheduler(
-        bot.services, make_composer(bot.services), lambda _team: client,
-        process_id="e2e", pacer=ChannelPacer(interval=0),
-    )  # fmt: skip
+    scheduler = bot.scheduler()
     clock.advance(hours=1, minutes=5)
     assert scheduler.tick()["posted"] == 1
     [post] = bot.fake.calls_to("chat.postMessage")
@@ -77,11 +67,7 @@ def test_weekly_digest_reports_last_week_and_why_velocity_moved(bot):
 def test_daily_digest_has_no_weekly_results(bot):
     bot.command("/deal", "new Acme 10k")
     bot.command("/digest", "subscribe <#C0SALES|sales> pipeline daily at 10:00", user="UADMIN")
-    client = WebClient(token="xoxb-e2e-token", base_url=bot.fake.url)
-    scheduler = DigestScheduler(
-        bot.services, make_composer(bot.services), lambda _team: client,
-        process_id="e2e", pacer=ChannelPacer(interval=0),
-    )  # fmt: skip
+    scheduler = bot.scheduler()
     bot.services.clock.advance(hours=1, minutes=5)
     assert scheduler.tick()["posted"] == 1
     [post] = bot.fake.calls_to("chat.postMessage")
