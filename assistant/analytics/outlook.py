@@ -262,24 +262,20 @@ def stage_outlook(session: Session, workspace_id: int, stage_key: str, now: date
 
 
 def deal_chance(
-    session: Session, workspace_id: int, deal: Deal, now: datetime, figure=None
+    session: Session, workspace_id: int, deal: Deal, now: datetime, figure, label: str
 ) -> DealChance:
-    """`figure`: the deal's stage's `stage_outlook` (computed here when not given); the chance
-    uses the stage's current settings either way, so an admin's change shows at once."""
-    facts = workspace_facts(session, workspace_id)
-    if figure is None:
-        figure = stage_outlook(session, workspace_id, deal.stage_key, now)
-    label = facts.labels.get(deal.stage_key, deal.stage_key)
+    """A deal's chance from its stage's `figure` (`stage_outlook`, which may be minutes old)
+    and the stage's settings read now, so an admin's change shows at once; `label` is the
+    stage's name as the card shows it."""
     if figure is None:
         return DealChance(0.0, 0, False, label, None)
-    configured, modes = stage_settings(session, workspace_id)
+    configured, mode = session.execute(
+        _stages(workspace_id, Stage.probability, Stage.forecast_uses).where(
+            Stage.key == deal.stage_key
+        )
+    ).first() or (figure.chance.configured, None)
     known = figure.chance
-    chance = StageChance(
-        configured.get(deal.stage_key, known.configured),
-        known.won,
-        known.closed,
-        modes.get(deal.stage_key),
-    )
+    chance = StageChance(float(configured or 0), known.won, known.closed, mode)
     age = max((now - deal.stage_entered_at).total_seconds() / 86_400, 0.0)
     return DealChance(chance.used, chance.closed, chance.uses_learned, label,
                       _closes_in(figure, age))  # fmt: skip

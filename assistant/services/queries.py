@@ -48,21 +48,34 @@ def deal_card(services: Services, actor: Actor, ref: str) -> DealCard:
             notes=[NoteView(n.author_id, n.text, n.created_at) for n in notes],
             next_stage=following,
             now=now,
-            chance=_chance(services, session, workspace.id, deal, now) if view.is_open else None,
+            chance=(
+                _chance(
+                    services,
+                    session,
+                    workspace.id,
+                    deal,
+                    now,
+                    pipeline.labels.get(deal.stage_key, deal.stage_key),
+                )
+                if view.is_open
+                else None
+            ),
         )
 
 
 STAGE_FIGURES_FRESH_FOR = 300  # seconds a stage's learned figures serve its deal cards
 
 
-def _chance(services: Services, session: Session, workspace_id: int, deal, now: datetime):
+def _chance(
+    services: Services, session: Session, workspace_id: int, deal, now: datetime, label: str
+):
     key = ("stage figures", workspace_id, deal.stage_key)
     figure = services.memo.get(
         key,
         STAGE_FIGURES_FRESH_FOR,
         lambda: stage_outlook(session, workspace_id, deal.stage_key, now),
     )
-    return deal_chance(session, workspace_id, deal, now, figure)
+    return deal_chance(session, workspace_id, deal, now, figure, label)
 
 
 _NOTES = (
