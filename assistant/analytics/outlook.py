@@ -25,10 +25,12 @@ from assistant.analytics.forecasting.model import (
     Model,
     actual_won,
     forecast_at,
+    stage_chances,
     stage_figures,
 )
 from assistant.analytics.forecasting.simulate import swing
 from assistant.analytics.forecasting.timeline import FIELDS, Timeline
+from assistant.analytics.histories import Histories
 from assistant.analytics.stages import workspace_facts
 from assistant.domain.periods import Period
 from assistant.storage.models import Change, Deal, Stage
@@ -42,9 +44,18 @@ def money(value: float) -> Decimal:
     return Decimal(repr(float(value))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def load_timeline(session: Session, workspace_id: int, reached: str | None = None) -> Timeline:
+def load_timeline(
+    session: Session,
+    workspace_id: int,
+    reached: str | None = None,
+    kept: Histories | None = None,
+) -> Timeline:
     """The deals' history; with `reached`, only of the deals that ever entered that stage
-    (all a deal card's chance needs)."""
+    (all a deal card's chance needs). With `kept`, the whole history from that store, which
+    reads only what was written since its last call."""
+    if kept is not None and reached is None:
+        keys = [k for (k,) in session.execute(_stages(workspace_id, Stage.key))]
+        return kept.timeline(session, workspace_id, keys)
     scope = (
         Change.workspace_id == workspace_id,
         Change.entity == "deal",
@@ -123,8 +134,9 @@ def outlook(
     period: Period,
     now: datetime,
     target: Decimal | None = None,
+    kept: Histories | None = None,
 ) -> Outlook:
-    return snapshot(session, workspace_id, period, now, target)[0]
+    return snapshot(session, workspace_id, period, now, target, kept)[0]
 
 
 def snapshot(
@@ -133,11 +145,12 @@ def snapshot(
     period: Period,
     now: datetime,
     target: Decimal | None = None,
+    kept: Histories | None = None,
 ) -> tuple[Outlook, dict[int, tuple[float, float]]]:
     """The outlook, and per open deal (by id) the win chance of its stage the forecast used
     and the configured one: what a kept forecast is later scored on (Brier)."""
     facts = workspace_facts(session, workspace_id)
-    timeline = load_timeline(session, workspace_id)
+    timeline = load_timeline(session, workspace_id, kept=kept)
     configured, modes = stage_settings(session, workspace_id)
     cut, start, end = (timeline.seconds(t) for t in (now, period.start, period.end))
     won_count, won_value = actual_won(timeline, start, min(cut, end))
@@ -194,9 +207,15 @@ def outcomes_of(session: Session, workspace_id: int, deal_ids: list[int]) -> dic
     return found
 
 
-def won_in(session: Session, workspace_id: int, start: datetime, end: datetime) -> Decimal:
+def won_in(
+    session: Session,
+    workspace_id: int,
+    start: datetime,
+    end: datetime,
+    kept: Histories | None = None,
+) -> Decimal:
     """Won value of the deals whose win falls in [start, end) (from the history)."""
-    timeline = load_timeline(session, workspace_id)
+    timeline = load_timeline(session, workspace_id, kept=kept)
     return money(actual_won(timeline, timeline.seconds(start), timeline.seconds(end))[1])
 
 
@@ -227,10 +246,12 @@ class StageLearning:
         return self.chance.configured
 
 
-def stage_learning(session: Session, workspace_id: int, now: datetime) -> list[StageLearning]:
+def stage_learning(
+    session: Session, workspace_id: int, now: datetime, kept: Histories | None = None
+) -> list[StageLearning]:
     """Per active pipeline stage: configured and learned chances, and the deals behind them."""
     facts = workspace_facts(session, workspace_id)
-    timeline = load_timeline(session, workspace_id)
+    timeline = load_timeline(session, workspace_id, kept=kept)
     configured, modes = stage_settings(session, workspace_id)
     figures = stage_figures(timeline, timeline.seconds(now), configured, modes)
     return [
@@ -250,6 +271,17 @@ class DealChance:
     learned: bool  # the learned figure (else the configured one)
     stage_label: str
     closes_in: tuple[float, float] | None  # days from now: quartiles of the time left
+
+
+def closed_by_stage(
+    session: Session, workspace_id: int, now: datetime, kept: Histories | None = None
+) -> dict[str, tuple[int, int]]:
+    """Per stage key, of the deals that entered it: (won, closed) by `now`, what its learned
+    chance is made of (the configured figure and the admin's choice are read apart, so a
+    change to them shows at once)."""
+    timeline = load_timeline(session, workspace_id, kept=kept)
+    chances = stage_chances(timeline, timeline.seconds(now), {})
+    return {key: (c.won, c.closed) for key, c in chances.items() if key != NEW_DEALS}
 
 
 def stage_outlook(session: Session, workspace_id: int, stage_key: str, now: datetime):
@@ -306,6 +338,7 @@ def _closes_in(figure, age: float) -> tuple[float, float] | None:
 __all__ = [
     "NEW_DEALS",
     "DealChance",
+    "closed_by_stage",
     "Outlook",
     "StageLearning",
     "deal_chance",

@@ -44,6 +44,10 @@ class Invocation:
     trigger_id: str | None = None
     # Runs work after Slack has its answer (charts, posts).
     after_reply: Callable[[Callable[[], None]], None] = lambda job: job()
+    # Makes a reply after the answer and sends it where the answer went (a slash command's
+    # response_url), failures answered as any reply is; for a reply that may take longer than
+    # Slack's 3 s. None where the answer may take its time (questions, the demo console).
+    answer_later: Callable[[Callable[[], Reply]], None] | None = None
     # Tells whoever should hear of a changed deal (the feed, App Homes, a new owner), after
     # the answer: (deal, the move if it moved, whether it was just handed to its owner).
     deal_changed: Callable[[DealView, MoveResult | None, bool], None] = lambda *_: None

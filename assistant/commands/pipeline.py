@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from assistant.blocks import forecasts as render_forecasts
 from assistant.blocks import pipeline as render
 from assistant.blocks import results as render_results
-from assistant.blocks.common import Reply
+from assistant.blocks.common import Reply, section
 from assistant.commands.args import (
     parse_days,
     parse_percent,
@@ -55,7 +56,11 @@ def forecast(inv: Invocation) -> Reply:
     if inv.args and inv.args[0].casefold() == "accuracy":
         reject_leftovers(inv.args[1:])
         return render_forecasts.record_reply(forecasts.forecast_record(inv.services, inv.actor))
-    period = whole(*_period(inv))
+    period = whole(*_period(inv))  # words first: a typo is answered at once
+    return _after_history(inv, lambda: _forecast(inv, period))
+
+
+def _forecast(inv: Invocation, period: Period) -> Reply:
     learned = reports.forecast_outlook(inv.services, inv.actor, period)
     reply = render.forecast_reply(reports.forecast(inv.services, inv.actor, period), learned)
     if learned.over:  # a past period: what was forecast for it is its record
@@ -122,11 +127,30 @@ def _send_csv(inv: Invocation, report, period: Period, names: dict[str, str]) ->
     inv.after_reply(upload)
 
 
+READING_HISTORY = (
+    ":hourglass_flowing_sand: Reading the pipeline's history to learn from it… "
+    "the answer will appear here in a few seconds."
+)
+
+
+def _after_history(inv: Invocation, make: Callable[[], Reply]) -> Reply:
+    """`make`'s reply now, or, when it must first read a long history that is not kept in
+    the process yet (seconds at 100k deals), a note now and the reply after it."""
+    if inv.answer_later is None or reports.history_is_quick(inv.services, inv.actor):
+        return make()
+    inv.answer_later(make)
+    return Reply(text=READING_HISTORY, blocks=[section(READING_HISTORY)])
+
+
+def _stages(inv: Invocation) -> Reply:
+    learning = reports.stage_learning(inv.services, inv.actor)
+    return render.stages_reply(settings.list_pipeline(inv.services, inv.actor),
+                               learning=learning)  # fmt: skip
+
+
 def stages(inv: Invocation) -> Reply:
     if not inv.args:
-        learning = reports.stage_learning(inv.services, inv.actor)
-        return render.stages_reply(settings.list_pipeline(inv.services, inv.actor),
-                                   learning=learning)  # fmt: skip
+        return _after_history(inv, lambda: _stages(inv))
     if inv.args[0].casefold() != "set":
         raise InvalidInput("To change the stages, use `/pipeline stages set <s1>, <s2>, ...`.")
     labels = [label.strip() for label in " ".join(inv.args[1:]).split(",")]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from assistant.analytics.histories import Histories
 from assistant.services.memo import Memo
 from assistant.storage.database import Database
 
@@ -35,6 +36,8 @@ class Services:
     default_timezone: str = "UTC"
     # Figures kept a few minutes per process (services/memo.py), never part of equality.
     memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+    # Each workspace's deal history, parsed once and topped up (analytics/histories.py).
+    histories: Histories = field(default_factory=Histories, compare=False, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

@@ -80,7 +80,7 @@ def backtest(
                 *deal_rows, Change.field == "status", Change.new_value.in_(("won", "lost"))
             )
         )
-        timeline = load_timeline(session, workspace.id)
+        timeline = load_timeline(session, workspace.id, kept=services.histories)
         configured, modes = stage_settings(session, workspace.id)
     empty = Backtest(team, currency, every, (), totals([]))
     if first is None or last is None:
@@ -187,7 +187,9 @@ def _keep(services: Services, workspace_id: int, zone: ZoneInfo, now: datetime) 
                 continue
             target = progress_in(session, workspace_id, period, now)
             amount = target.amount if target and target.ends_at == period.end else None
-            found, chances = snapshot(session, workspace_id, period, now, amount)
+            found, chances = snapshot(
+                session, workspace_id, period, now, amount, services.histories
+            )
             session.add(
                 ForecastRow(
                     workspace_id=workspace_id, label=period.label[:80], starts_at=period.start,
@@ -212,7 +214,7 @@ def _score(services: Services, workspace_id: int, now: datetime) -> int:
             )
         )
         for row in due:
-            actual = won_in(session, workspace_id, row.starts_at, row.ends_at)
+            actual = won_in(session, workspace_id, row.starts_at, row.ends_at, services.histories)
             row.actual = actual
             row.error = float((row.p50 - actual) / actual) if actual > 0 else None
             row.inside = row.p10 <= actual <= row.p90

@@ -96,13 +96,21 @@ def forecast_outlook(services: Services, actor: Actor, period: Period) -> Outloo
         workspace = workspace_for_reading(services, session, actor.team_id)
         target = targets.progress_in(session, workspace.id, period, now)
         amount = target.amount if target and target.ends_at == period.end else None
-        return outlook(session, workspace.id, period, now, amount)
+        return outlook(session, workspace.id, period, now, amount, services.histories)
+
+
+def history_is_quick(services: Services, actor: Actor) -> bool:
+    """Whether the figures learned from history (forecast, stages) can be worked out before
+    answering: the history is kept in the process already, or short."""
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, actor.team_id)
+        return services.histories.quick(session, workspace.id)
 
 
 def stage_learning(services: Services, actor: Actor) -> list[StageLearning]:
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
-        return analytics_stage_learning(session, workspace.id, services.now())
+        return analytics_stage_learning(session, workspace.id, services.now(), services.histories)
 
 
 def outcomes(services: Services, actor: Actor, period: Period) -> Outcomes:

@@ -95,26 +95,43 @@ def stage_figures(
     landmark curves only for the stages in `ages`, up to the oldest age there (they cost the
     most, and only the deals being forecast need them)."""
     ages = ages or {}
-    modes = modes or {}
     entries = timeline.entries
     known = entries.sec < cut
     closed = entries.close_sec < cut
-    first_key = timeline.stage_keys[0] if timeline.stage_keys else None
-    keys = [*timeline.stage_keys, NEW_DEALS]
-    counts = np.bincount(entries.stage[known & closed], minlength=len(keys))
-    wins = np.bincount(entries.stage[known & closed & entries.won], minlength=len(keys))
+    chances = stage_chances(timeline, cut, configured, modes)
     found = {}
-    for index, key in enumerate(keys):
+    for index, (key, chance) in enumerate(chances.items()):
         mine = known & (entries.stage == index)
         ends = np.where(closed[mine], entries.close_sec[mine], cut)
         durations = (ends - entries.sec[mine]) / DAY
         survival = Survival.fit(durations, closed[mine], entries.won[mine] & closed[mine])
-        prior = configured.get(first_key if key == NEW_DEALS else key, 0.0)
-        chance = StageChance(float(prior), int(wins[index]), int(counts[index]), modes.get(key))
         oldest = ages.get(key)
         landmarks = () if oldest is None else _landmarks(entries, mine, cut, survival, oldest)
         found[key] = StageFigures(key, chance, survival, landmarks)
     return found
+
+
+def stage_chances(
+    timeline: Timeline,
+    cut: int,
+    configured: Mapping[str, float],
+    modes: Mapping[str, str | None] | None = None,
+) -> dict[str, StageChance]:
+    """Per stage key, in the timeline's order, then NEW_DEALS (from creation, whose prior is
+    the first stage's): the deals that entered it before `cut` and closed before it, won or
+    not, with the configured probability and the admin's choice."""
+    modes = modes or {}
+    entries = timeline.entries
+    done = (entries.sec < cut) & (entries.close_sec < cut)
+    first_key = timeline.stage_keys[0] if timeline.stage_keys else None
+    keys = [*timeline.stage_keys, NEW_DEALS]
+    counts = np.bincount(entries.stage[done], minlength=len(keys))
+    wins = np.bincount(entries.stage[done & entries.won], minlength=len(keys))
+    return {
+        key: StageChance(float(configured.get(first_key if key == NEW_DEALS else key, 0.0)),
+                         int(wins[index]), int(counts[index]), modes.get(key))
+        for index, key in enumerate(keys)
+    }  # fmt: skip
 
 
 def _landmarks(

@@ -85,26 +85,23 @@ class Timeline:
     ) -> Timeline:
         """`rows`: (deal id, at, field, new value as text), each deal's rows in the order they
         were written (deals may interleave)."""
-        ids, ats, fields, values = [], [], [], []
-        for deal_id, at, field, value in rows:
-            if field in FIELDS:
-                ids.append(deal_id)
-                ats.append(at)
-                fields.append(field)
-                values.append(value)
-        return cls.from_lists(ids, ats, fields, values, stage_keys)
+        return cls.from_rows(Rows.parse(rows), stage_keys)
 
     @classmethod
     def from_lists(cls, ids, ats, fields, values, stage_keys: Sequence[str]) -> Timeline:
-        stamps = np.array([_epoch(a) for a in ats], dtype=np.int64)
+        return cls.build(zip(ids, ats, fields, values, strict=True), stage_keys)
+
+    @classmethod
+    def from_rows(cls, rows: Rows, stage_keys: Sequence[str]) -> Timeline:
+        """The timeline of parsed `rows` (each deal's in the order they were written)."""
+        stamps = rows.stamp
         origin_epoch = int(stamps.min()) - DAY if len(stamps) else 0
         origin = datetime.fromtimestamp(origin_epoch, UTC)
-        deal_ids, deal = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+        deal_ids, deal = np.unique(rows.deal_id, return_inverse=True)
         deal = deal.astype(np.int64)
         order = np.argsort(deal, kind="stable")  # per deal, the written order
         deal, sec = deal[order], (stamps - origin_epoch)[order]
-        fields = np.asarray(fields, dtype=object)[order]
-        values = np.asarray(values, dtype=object)[order]
+        field, code, amount = rows.field[order], rows.code[order], rows.amount[order]
         # Times never go back within a deal: a running max over (deal, time) keys.
         keys = (deal << SHIFT) | sec
         fixed = np.maximum.accumulate(keys) if len(keys) else keys
@@ -116,29 +113,104 @@ class Timeline:
             first = np.r_[True, deal[1:] != deal[:-1]]
             created[deal[first]] = sec[first]
 
+        def series(which: int, values: np.ndarray) -> Series:
+            mask = field == which
+            return Series(deal[mask], sec[mask], values[mask])
+
+        # Stage keys: the configured ones first, then any other in the order first met.
         known = list(stage_keys)
-        index = {k: i for i, k in enumerate(known)}
-
-        def pick(field: str, convert, dtype) -> Series:
-            mask = fields == field
-            converted = np.array([convert(v) for v in values[mask]], dtype=dtype)
-            return Series(deal[mask], sec[mask], converted)
-
-        def stage_index(key):
-            if key not in index:
-                index[key] = len(known)
-                known.append(key)
-            return index[key]
-
-        stage = pick("stage_key", stage_index, np.int64)
-        status = pick("status", lambda v: STATUS_CODES.get(v, -1), np.int64)
-        status = Series(status.deal[status.value >= 0], status.sec[status.value >= 0],
-                        status.value[status.value >= 0])  # fmt: skip
-        amount = pick("amount", _number, float)
-        close_date = pick("close_date", lambda v: _date_days(v, origin_epoch), float)
+        is_stage = field == STAGE_FIELD
+        met, first_at = np.unique(code[is_stage], return_index=True)
+        lookup = np.zeros(len(rows.stage_names), dtype=np.int64)
+        for name_code in met[np.argsort(first_at, kind="stable")]:
+            name = rows.stage_names[name_code]
+            if name not in known:
+                known.append(name)
+            lookup[name_code] = known.index(name)
+        stage = series(STAGE_FIELD, lookup[np.where(is_stage, code, 0)])
+        status = series(STATUS_FIELD, code)
+        keep = status.value >= 0
+        status = Series(status.deal[keep], status.sec[keep], status.value[keep])
+        days = np.where(code == NO_DATE, np.nan, (code - origin_epoch) / DAY)
+        close_date = series(CLOSE_FIELD, days)
         entries = Entries.of(stage, status, created, len(known))
-        return cls(origin, deal_ids, tuple(known), created, stage, status, amount, close_date,
+        amounts = series(AMOUNT_FIELD, amount)
+        return cls(origin, deal_ids, tuple(known), created, stage, status, amounts, close_date,
                    entries, reordered)  # fmt: skip
+
+
+STAGE_FIELD, STATUS_FIELD, AMOUNT_FIELD, CLOSE_FIELD = range(len(FIELDS))
+NO_DATE = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class Rows:
+    """History rows parsed into columns, in the order they were read. Parsing is the slow,
+    per-row part of building a timeline; rows parsed once can be topped up and rebuilt."""
+
+    deal_id: np.ndarray  # int64
+    stamp: np.ndarray  # int64 seconds since 1970
+    field: np.ndarray  # int8: index into FIELDS
+    # stage: index into `stage_names`; status: its code (-1 unknown); close date: midnight
+    # UTC of the date in seconds since 1970 (NO_DATE: none); amount: 0
+    code: np.ndarray
+    amount: np.ndarray  # float: the amount's rows only, nan elsewhere and for no amount
+    stage_names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.deal_id)
+
+    @classmethod
+    def parse(
+        cls, rows: Iterable[tuple[int, object, str, str | None]], stage_names: Sequence[str] = ()
+    ) -> Rows:
+        """`rows`: (deal id, at as a datetime or epoch seconds, field, value as text); rows
+        of other fields are skipped. Stage names extend `stage_names` (codes stay valid)."""
+        names = {name: i for i, name in enumerate(stage_names)}
+        ids, stamps, fields, codes, amounts = [], [], [], [], []
+        field_codes = {name: i for i, name in enumerate(FIELDS)}
+        nan = float("nan")
+        for deal_id, at, field, value in rows:
+            which = field_codes.get(field)
+            if which is None:
+                continue
+            ids.append(deal_id)
+            stamps.append(_epoch(at))
+            fields.append(which)
+            if which == STAGE_FIELD:
+                codes.append(names.setdefault(value, len(names)))
+                amounts.append(nan)
+            elif which == STATUS_FIELD:
+                codes.append(STATUS_CODES.get(value, -1))
+                amounts.append(nan)
+            elif which == AMOUNT_FIELD:
+                codes.append(0)
+                amounts.append(_number(value))
+            else:
+                codes.append(_midnight(value))
+                amounts.append(nan)
+        return cls(
+            np.array(ids, dtype=np.int64), np.array(stamps, dtype=np.int64),
+            np.array(fields, dtype=np.int8), np.array(codes, dtype=np.int64),
+            np.array(amounts, dtype=float), tuple(names),
+        )  # fmt: skip
+
+    def then(self, later: Rows) -> Rows:
+        """These rows followed by `later`, parsed with these rows' stage names first."""
+        if later.stage_names[: len(self.stage_names)] != self.stage_names:
+            raise ValueError("the later rows were parsed without the earlier stage names")
+        return Rows(*(np.concatenate((a, b)) for a, b in zip(self._columns(), later._columns(),
+                                                               strict=True)),
+                    later.stage_names)  # fmt: skip
+
+    def first(self, count: int) -> Rows:
+        return Rows(*(c[:count] for c in self._columns()), self.stage_names)
+
+    def take(self, order: np.ndarray) -> Rows:
+        return Rows(*(c[order] for c in self._columns()), self.stage_names)
+
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        return (self.deal_id, self.stamp, self.field, self.code, self.amount)
 
 
 @dataclass(frozen=True)
@@ -243,12 +315,11 @@ def _number(text: str | None) -> float:
         return np.nan
 
 
-def _date_days(text: str | None, origin_epoch: int) -> float:
+def _midnight(text: str | None) -> int:
     if not text:
-        return np.nan
+        return NO_DATE
     try:
         day = date.fromisoformat(text[:10])
     except ValueError:
-        return np.nan
-    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
-    return (midnight - origin_epoch) / DAY
+        return NO_DATE
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
