@@ -29,12 +29,15 @@ def list_more(shown: int, total: int) -> str | None:
 
 LIST_ROWS = 40  # enough to scan; beyond that a filter helps more than a longer message
 LIST_HEADER = ("#", "Deal", "Stage", "Amount", "Owner", "Days", "Stuck")
+WIN_HEADER = "Win"  # the deal's chance to be won, when the list has it
 
 
-def _row(deal: DealView, currency: str, names: Mapping[str, str]) -> tuple[str, ...]:
+def _row(
+    deal: DealView, currency: str, names: Mapping[str, str], chance: float | None
+) -> tuple[str, ...]:
     stage = deal.stage_label if deal.is_open else deal.status
     stuck = f"+{days(deal.overdue_days)}" if deal.is_stuck else ""
-    return (
+    row = (
         f"#{deal.number}",
         cell(deal.name, NAME_WIDTH),
         cell(stage, SHORT_WIDTH),
@@ -43,6 +46,13 @@ def _row(deal: DealView, currency: str, names: Mapping[str, str]) -> tuple[str, 
         f"{deal.days_in_stage:.1f}",
         stuck,
     )
+    return row if chance is None else (*row, f"{chance:.0%}")
+
+
+def _chance(deal: DealView, chances: Mapping[str, float] | None) -> float | None:
+    if chances is None or not deal.is_open:
+        return None
+    return chances.get(deal.stage_key, 0.0)
 
 
 def list_reply(
@@ -51,11 +61,13 @@ def list_reply(
     heading: str,
     currency: str,
     names: Mapping[str, str] | None = None,
+    chances: Mapping[str, float] | None = None,
 ) -> Reply:
     """A code table of at most LIST_ROWS deals; the rest is counted, never silently cut.
 
     A code block can't render mentions, so owners appear by `names` (Slack ids -> names;
-    an owner imported by name is that name already).
+    an owner imported by name is that name already). With `chances` (per stage key, the
+    chance the forecast uses) open deals show their chance to be won.
     """
     names = names or {}
     shown = deals[:LIST_ROWS]
@@ -67,8 +79,11 @@ def list_reply(
     if not shown:
         hint = "Try another filter or period, or create one: `/deal new &lt;name&gt; [amount]`."
         return text_reply(summary + ".", hint)
-    rows = [_row(d, currency, names) for d in shown]
-    blocks = [section(summary), *table_sections(LIST_HEADER, rows, align="lllrlrl")]
+    header, align = LIST_HEADER, "lllrlrl"
+    if chances is not None:
+        header, align = (*header, WIN_HEADER), align + "r"
+    rows = [_row(d, currency, names, _chance(d, chances)) for d in shown]
+    blocks = [section(summary), *table_sections(header, rows, align=align)]
     more = list_more(len(shown), total)
     if more:
         blocks.append(context(more))
@@ -76,6 +91,7 @@ def list_reply(
         f"#{d.number} {literal(d.name)} — {literal(d.stage_label if d.is_open else d.status)} — "
         f"{money(d.amount, currency)} — {mention(d.owner_id)} — {days(d.days_in_stage)}"
         + (" (stuck)" if d.is_stuck else "")
+        + (f" — {chance:.0%} to win" if (chance := _chance(d, chances)) is not None else "")
         for d in shown
     ]
     if more:

@@ -10,7 +10,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.facts import Facts
 from assistant.domain.periods import parse_period
 from assistant.domain.stage_match import match_stage
-from assistant.services import queries, settings
+from assistant.services import chances, queries, settings
 from assistant.services.queries import DealFilter
 
 
@@ -51,4 +51,9 @@ def list_command(inv: Invocation) -> Reply:
     deal_filter, heading = _filter(inv, facts)
     page = queries.list_deals(inv.services, inv.actor, deal_filter)
     names = inv.names(d.owner_id for d in page.items)
-    return list_reply(page.items, page.total, heading, facts.currency, names)
+    win = None
+    if deal_filter.status == "open" and page.items:
+        win = chances.stage_chances(inv.services, inv.actor)
+        if win is None:  # a long history not read yet: read after the answer, for next time
+            inv.after_reply(lambda: chances.read_history(inv.services, inv.actor))
+    return list_reply(page.items, page.total, heading, facts.currency, names, win)

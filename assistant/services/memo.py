@@ -23,6 +23,14 @@ class Memo:
         self._kept: dict[Hashable, tuple[float, object]] = {}
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable, fresh_for: float) -> object | None:
+        """The kept value if it is fresh, else None (nothing computed)."""
+        with self._lock:
+            found = self._kept.get(key)
+        if found is not None and self._clock() - found[0] < fresh_for:
+            return found[1]
+        return None
+
     def get(self, key: Hashable, fresh_for: float, compute: Callable[[], T]) -> T:
         now = self._clock()
         with self._lock:
