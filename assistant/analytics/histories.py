@@ -29,8 +29,9 @@ from assistant.analytics.forecasting.timeline import FIELDS, Rows, Timeline
 from assistant.storage.models import Change
 
 MAX_ROWS = 4_000_000  # kept over all workspaces (about 33 bytes a row, twice when built)
-# A history this long is read and parsed in well under a second (about 0.3 s on the 2-core
-# benchmark machine), so a command can read it before answering; a longer one is read after.
+# A history this long is read and parsed in about a second at worst (750k rows took 4.8 s on
+# the 2-core benchmark machine, busy with other jobs), so a command can read it before
+# answering; a longer one is read after the answer.
 QUICK_ROWS = 150_000
 
 
