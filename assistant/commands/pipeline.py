@@ -133,6 +133,9 @@ READING_HISTORY = (
 )
 
 
+LEARNED_FOLLOWS = "_The learned figure follows in a few seconds, once the history is read._"
+
+
 def _after_history(inv: Invocation, make: Callable[[], Reply]) -> Reply:
     """`make`'s reply now, or, when it must first read a long history that is not kept in
     the process yet (seconds at 100k deals), a note now and the reply after it."""
@@ -179,11 +182,22 @@ def stage(inv: Invocation) -> Reply:
         label=options.get("label"),
         forecast_uses="learned" if learned else None,
     )
-    uses = None
-    if chosen is not None:
+    if chosen is None:
+        return render.stage_changed_reply(changed)
+
+    def with_learning() -> Reply:
         uses = next((s for s in reports.stage_learning(inv.services, inv.actor)
                      if s.key == changed.key), None)  # fmt: skip
-    return render.stage_changed_reply(changed, uses)
+        return render.stage_changed_reply(changed, uses)
+
+    if inv.answer_later is None or reports.history_is_quick(inv.services, inv.actor):
+        return with_learning()
+    # The change is saved: say so now, and the learned figure once the history is read.
+    inv.answer_later(with_learning)
+    reply = render.stage_changed_reply(changed)
+    reply.text += f"\n{LEARNED_FOLLOWS}"
+    reply.blocks.append(section(LEARNED_FOLLOWS))
+    return reply
 
 
 COMMANDS = CommandSet(

@@ -210,3 +210,15 @@ def test_a_list_shows_chances_once_a_long_history_is_read(bot):
 
 def _line(text: str, start: str) -> str:
     return next(line for line in text.splitlines() if line.startswith(start))
+
+
+def test_choosing_learned_on_a_long_history_is_saved_at_once(bot):
+    history(bot)
+    bot.services.histories = Histories(quick_rows=0)
+    chosen = bot.command("/pipeline", "stage proposal probability:learned", user="UADMIN")
+    assert "Stage `proposal` is now" in chosen.text
+    assert "The learned figure follows" in chosen.text
+    [late] = bot.fake.wait_for("respond", 1)
+    assert "The forecast uses the learned probability, 70%" in _texts(late.args)
+    stages = bot.command("/pipeline", "stages").text  # kept now: answered in place
+    assert "forecast uses learned (chosen)" in stages
