@@ -284,10 +284,19 @@ def closed_by_stage(
     return {key: (c.won, c.closed) for key, c in chances.items() if key != NEW_DEALS}
 
 
-def stage_outlook(session: Session, workspace_id: int, stage_key: str, now: datetime):
+def stage_outlook(
+    session: Session,
+    workspace_id: int,
+    stage_key: str,
+    now: datetime,
+    kept: Histories | None = None,
+):
     """A stage's figures as known now, with its landmark curves for deals of any age: what
-    every deal card in that stage needs, so it can be kept for a while and shared."""
-    timeline = load_timeline(session, workspace_id, reached=stage_key)
+    every deal card in that stage needs, so it can be kept for a while and shared. Read from
+    `kept` when given, else from the history of the deals that reached the stage (the same
+    figures: only those deals enter them)."""
+    timeline = load_timeline(session, workspace_id, reached=None if kept else stage_key,
+                             kept=kept)  # fmt: skip
     configured, modes = stage_settings(session, workspace_id)
     oldest = {stage_key: float(LANDMARKS[-1])}
     return stage_figures(timeline, timeline.seconds(now), configured, modes, oldest).get(stage_key)

@@ -35,7 +35,7 @@ from assistant.domain.references import parse_deal_ref, parse_user_mention
 from assistant.domain.roles import require_deal_creator
 from assistant.domain.stage_match import match_stage
 from assistant.domain.tokens import split_key_value
-from assistant.services import deals, queries, roles, settings
+from assistant.services import chances, deals, queries, roles, settings
 from assistant.services.deals import UNSET, NewDeal
 from assistant.services.views import DealView, MoveResult
 from assistant.slack.errors import classify
@@ -277,6 +277,8 @@ def note(inv: Invocation) -> Reply:
 def show(inv: Invocation) -> Reply:
     _need(inv.args, "")
     card = queries.deal_card(inv.services, inv.actor, _ref(" ".join(inv.args)))
+    if card.deal.is_open and card.chance is None:  # a long history not read yet: for next time
+        inv.after_reply(lambda: chances.read_history(inv.services, inv.actor))
     return card_reply(card, card.facts.currency, card.facts.zone)
 
 

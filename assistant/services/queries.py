@@ -69,12 +69,20 @@ STAGE_FIGURES_FRESH_FOR = 300  # seconds a stage's learned figures serve its dea
 def _chance(
     services: Services, session: Session, workspace_id: int, deal, now: datetime, label: str
 ):
+    """The deal's chance, or None while its workspace's history is long and not read yet
+    (a card must not wait seconds for it; `chances.read_history` reads it after the answer)."""
     key = ("stage figures", workspace_id, deal.stage_key)
-    figure = services.memo.get(
-        key,
-        STAGE_FIGURES_FRESH_FOR,
-        lambda: stage_outlook(session, workspace_id, deal.stage_key, now),
-    )
+    figure = services.memo.peek(key, STAGE_FIGURES_FRESH_FOR)
+    if figure is None:
+        if not services.histories.quick(session, workspace_id):
+            return None
+        figure = services.memo.get(
+            key,
+            STAGE_FIGURES_FRESH_FOR,
+            lambda: stage_outlook(
+                session, workspace_id, deal.stage_key, now, services.histories
+            ),  # fmt: skip
+        )
     return deal_chance(session, workspace_id, deal, now, figure, label)
 
 

@@ -222,3 +222,15 @@ def test_choosing_learned_on_a_long_history_is_saved_at_once(bot):
     assert "The forecast uses the learned probability, 70%" in _texts(late.args)
     stages = bot.command("/pipeline", "stages").text  # kept now: answered in place
     assert "forecast uses learned (chosen)" in stages
+
+
+def test_a_card_shows_its_chance_once_a_long_history_is_read(bot):
+    history(bot)
+    bot.services.histories = Histories(quick_rows=0)
+    first = bot.command("/deal", "show #42")
+    assert "#42" in first.text and "to win" not in first.text  # not read yet: no wait
+    deadline = time.monotonic() + 10
+    while "to win" not in (later := bot.command("/deal", "show #42").text):
+        assert time.monotonic() < deadline, "the history was not read after the answer"
+        time.sleep(0.05)
+    assert "70% to win (from 40 deals that reached Proposal / price negotiation" in later
