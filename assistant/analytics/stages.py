@@ -13,7 +13,8 @@ from assistant.storage.models import Stage, Workspace
 from assistant.storage.prebuilt import run
 
 STAGE_COLUMNS = (
-    Stage.key, Stage.label, Stage.position, Stage.probability, Stage.target_days, Stage.active
+    Stage.key, Stage.label, Stage.position, Stage.probability, Stage.target_days, Stage.active,
+    Stage.forecast_uses,
 )  # fmt: skip
 
 
@@ -31,8 +32,8 @@ def read_stage_defs(session: Session, workspace_id: int, kind: StageKind) -> lis
     """Every stage of a kind (hidden ones too), in order."""
     rows = run(session, _STAGES, workspace_id=workspace_id, kind=kind.value)
     return [
-        StageDef(key, label, position, probability or Decimal(0), target, active)
-        for key, label, position, probability, target, active in rows
+        StageDef(key, label, position, probability or Decimal(0), target, active, uses)
+        for key, label, position, probability, target, active, uses in rows
     ]
 
 

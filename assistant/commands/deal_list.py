@@ -51,9 +51,7 @@ def list_command(inv: Invocation) -> Reply:
     deal_filter, heading = _filter(inv, facts)
     page = queries.list_deals(inv.services, inv.actor, deal_filter)
     names = inv.names(d.owner_id for d in page.items)
-    win = None
-    if deal_filter.status == "open" and page.items:
-        win = chances.stage_chances(inv.services, inv.actor)
-        if win is None:  # a long history not read yet: read after the answer, for next time
-            inv.after_reply(lambda: chances.read_history(inv.services, inv.actor))
-    return list_reply(page.items, page.total, heading, facts.currency, names, win)
+    if deal_filter.status == "open" and page.items and page.chances is None:
+        # A long history not read yet: read after the answer, for the next list.
+        inv.after_reply(lambda: chances.read_history(inv.services, inv.actor))
+    return list_reply(page.items, page.total, heading, facts.currency, names, page.chances)

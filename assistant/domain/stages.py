@@ -49,6 +49,9 @@ class StageDef:
     # A stage removed from the pipeline while deals still sat in it is hidden, not deleted,
     # so those deals and their history keep a meaning.
     active: bool = True
+    # The admin's choice of the chance the forecast uses: learned | configured | None (the
+    # default: learned once enough deals closed from the stage).
+    forecast_uses: str | None = None
 
 
 # Deals can sit in a stage key no stage row describes (a hand-edited import, say); such a key

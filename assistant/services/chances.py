@@ -3,40 +3,45 @@ team's history as the forecast uses it (or the configured one, as the admin chos
 
 The learned part is a count over every deal that reached the stage, read from the kept
 history (analytics/histories.py) and kept five minutes, as a deal card's is: a statistic
-over many deals says the same a few minutes later. A long history the process has not read
-yet is read after the answer, so the next list shows the chances.
+over many deals says the same a few minutes later. The configured chance and the admin's
+choice come with the stages the list reads anyway, so a change to them shows at once. A long
+history the process has not read yet is read after the answer, so the next list shows them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from assistant.analytics.forecasting.learned import StageChance
-from assistant.analytics.outlook import closed_by_stage, stage_settings
+from assistant.analytics.outlook import closed_by_stage
+from assistant.domain.stages import StageSet
 from assistant.services.context import Actor, Services
 from assistant.services.workspaces import workspace_for_reading
 
 FRESH_FOR = 300  # seconds the counts behind the chances serve lists
 
 
-def stage_chances(services: Services, actor: Actor) -> dict[str, float] | None:
+def stage_chances(
+    services: Services, session: Session, workspace_id: int, stages: StageSet, now: datetime
+) -> dict[str, float] | None:
     """Per pipeline stage key, the chance the forecast uses for its deals; None while the
     workspace's history is long and not read yet (`read_history` reads it)."""
-    now = services.now()
-    with services.db.reading() as session:
-        workspace_id = workspace_for_reading(services, session, actor.team_id).id
-        key = ("closed by stage", workspace_id)
-        counts = services.memo.peek(key, FRESH_FOR)
-        if counts is None:
-            if not services.histories.quick(session, workspace_id):
-                return None
-            counts = services.memo.get(
-                key, FRESH_FOR,
-                lambda: closed_by_stage(session, workspace_id, now, services.histories),
-            )  # fmt: skip
-        configured, modes = stage_settings(session, workspace_id)
+    key = _key(workspace_id)
+    counts = services.memo.peek(key, FRESH_FOR)
+    if counts is None:
+        if not services.histories.quick(session, workspace_id):
+            return None
+        counts = services.memo.get(
+            key, FRESH_FOR,
+            lambda: closed_by_stage(session, workspace_id, now, services.histories),
+        )  # fmt: skip
     return {
-        stage: StageChance(configured[stage], *counts.get(stage, (0, 0)), modes[stage]).used
-        for stage in configured
-    }
+        stage.key: StageChance(float(stage.probability), *counts.get(stage.key, (0, 0)),
+                               stage.forecast_uses).used
+        for stage in stages.by_key.values()
+    }  # fmt: skip
 
 
 def read_history(services: Services, actor: Actor) -> None:
@@ -45,4 +50,8 @@ def read_history(services: Services, actor: Actor) -> None:
     with services.db.reading() as session:
         workspace_id = workspace_for_reading(services, session, actor.team_id).id
         counts = closed_by_stage(session, workspace_id, now, services.histories)
-    services.memo.get(("closed by stage", workspace_id), FRESH_FOR, lambda: counts)
+    services.memo.get(_key(workspace_id), FRESH_FOR, lambda: counts)
+
+
+def _key(workspace_id: int) -> tuple:
+    return ("closed by stage", workspace_id)

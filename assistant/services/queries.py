@@ -14,6 +14,7 @@ from assistant.analytics.stages import workspace_facts
 from assistant.domain.limits import LIST_LIMIT
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageDef
+from assistant.services.chances import stage_chances
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import deal_view, one_deal_view
 from assistant.services.labels import require_known
@@ -160,6 +161,12 @@ def list_deals(services: Services, actor: Actor, deal_filter: DealFilter) -> Pag
         stages = facts.pipeline.by_key
         where = _deal_conditions(deal_filter, workspace.id, facts.pipeline, now)
         order = (Deal.closed_at.desc(),) if deal_filter.status in ("won", "lost") else ()
+
+        def win(views: list) -> dict[str, float] | None:
+            if deal_filter.status != "open" or not views:
+                return None
+            return stage_chances(services, session, workspace.id, facts.pipeline, now)
+
         query = (
             select(*LISTED)
             .outerjoin(Lead, Lead.id == Deal.lead_id)
@@ -172,12 +179,13 @@ def list_deals(services: Services, actor: Actor, deal_filter: DealFilter) -> Pag
             rows = session.execute(query)
             views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows]
             views.sort(key=lambda v: -v.overdue_days)
-            return Page(views[:LIST_LIMIT], len(views), facts)
+            return Page(views[:LIST_LIMIT], len(views), facts, win(views))
         rows = session.execute(query.limit(LIST_LIMIT)).all()
         total = len(rows)
         if total == LIST_LIMIT:  # a full page: count the rest
             total = session.scalar(select(func.count()).select_from(Deal).where(*where))
-        return Page([deal_view(r, stages, now, r.lead_number, facts) for r in rows], total, facts)
+        views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows]
+        return Page(views, total, facts, win(views))
 
 
 def _deal_conditions(deal_filter: DealFilter, workspace_id: int, stages, now) -> list:

@@ -142,3 +142,6 @@ class Page(Generic[T]):
     items: list[T]
     total: int
     facts: Facts = NO_FACTS
+    # Open deals' chances to be won, by stage key (services/chances.py); None when not
+    # asked for or not known yet.
+    chances: dict[str, float] | None = None

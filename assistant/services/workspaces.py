@@ -90,9 +90,8 @@ def load_stages(
 
 
 def stage_def(stage: Stage) -> StageDef:
-    return StageDef(
-        stage.key, stage.label, stage.position, stage.probability, stage.target_days, stage.active
-    )
+    return StageDef(stage.key, stage.label, stage.position, stage.probability,
+                    stage.target_days, stage.active, stage.forecast_uses)  # fmt: skip
 
 
 def workspace_zone(workspace: Workspace | WorkspaceRow) -> ZoneInfo:
