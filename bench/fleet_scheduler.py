@@ -8,8 +8,8 @@ change: `services.clock` is the real time shifted by CONFIG's `offset` seconds, 
 offset in every process, so their wall clocks agree as NTP'd machines' would.
 
 Prints one JSON line when started (process id, CPU so far, when `start()` was called) and
-one when stopped: it stops when stdin closes, waiting for the tick in progress to finish,
-as `run_scheduler` does on SIGTERM.
+one when stopped (CPU, when its ticks started): it stops when stdin closes, waiting for the
+tick in progress to finish, as `run_scheduler` does on SIGTERM.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def main(argv: list[str]) -> int:
         user=usage.user,
         system=usage.system,
         stopped_after=time.time() - stopping,
+        ticks=[at.timestamp() for at in scheduler.tick_starts],  # on the services' clock
     )
     return 0
 

@@ -391,6 +391,25 @@ def test_a_chart_failure_never_reposts_the_digest(services, clock, fake, make_sc
     assert (row.status, row.error) == ("posted", "charts not uploaded: x")
 
 
+def test_ticks_fall_on_the_half_minute_of_the_clock(services, clock, fake, make_scheduler):
+    """Started 0.7 s before 09:00 on the services' clock (running with real time, shifted),
+    the scheduler ticks at once, then at 09:00:00 on that clock, not 30 s after its start."""
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    offset = NINE - timedelta(seconds=0.7) - datetime.now(UTC)
+    services.clock = lambda: datetime.now(UTC) + offset
+    scheduler = make_scheduler()
+    scheduler.start()
+    try:
+        fake.wait_for("chat.postMessage", timeout=10)
+    finally:
+        scheduler.shutdown()
+    first, second = list(scheduler.tick_starts)[:2]
+    assert first < NINE <= second < NINE + timedelta(seconds=0.5)
+    row = delivery(services, sub, NINE)
+    assert row.status == "posted" and NINE <= row.claimed_at < NINE + timedelta(seconds=0.5)
+
+
 def test_posts_to_one_channel_are_a_second_apart(services, clock, fake, client_for):
     class Recorder:
         def __init__(self) -> None:
