@@ -16,6 +16,9 @@ How "exactly once" holds:
   The wait is state in the row (`retrying`, `next_attempt_at`), never a sleep, so any
   process picks the retry up after a restart. Final errors (`not_in_channel`,
   `channel_not_found`, `invalid_auth`, ...) fail at once with the reason, and are logged.
+- Charts: shared in the digest's thread after every due digest of the tick is out (the
+  scheduler's second pass, `share_charts`), once, and never a reason to post the digest
+  again: a failed share is written on the posted row and logged.
 - Missed occurrences: one up to 6 hours old is posted late, once, marked delayed; an older
   one is recorded as `skipped` and logged. Nothing older than 6 hours plus a day is looked
   at, and nothing from before the subscription existed is ever posted.
@@ -24,6 +27,7 @@ How "exactly once" holds:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +63,16 @@ class Due:
     workspace_id: int = 0  # the scheduler runs each workspace's digests on its own thread
 
 
+@dataclass(frozen=True)
+class ChartsDue:
+    """A posted digest's charts, to share in its thread once the tick's posts are out."""
+
+    work: Work
+    request: DigestRequest
+    message: DigestMessage
+    ts: str
+
+
 class Deliverer:
     """One process's side of delivery; `process_id` must be unique among live processes."""
 
@@ -71,6 +85,8 @@ class Deliverer:
         self.poster = poster
         self.me = process_id
         self._unmarked: list[tuple[int, datetime, str]] = []  # posted, not yet recorded
+        self._charts_due: list[ChartsDue] = []  # posted, charts not yet shared
+        self._charts_lock = threading.Lock()
 
     def snapshot(self, now: datetime) -> ledger.Snapshot:
         return ledger.snapshot(self.db, now, since=now - LOOKBACK, me=self.me)
@@ -145,8 +161,22 @@ class Deliverer:
         except Exception as err:
             return self._failed(work, classify(err), clock, POSTING)
         self._mark_posted(delivery_id, clock(), ts)
-        self._upload_charts(work, request, message, ts)
+        if message.has_charts:
+            with self._charts_lock:
+                self._charts_due.append(ChartsDue(work, request, message, ts))
         return POSTED
+
+    def take_charts_due(self) -> list[ChartsDue]:
+        """The charts of digests posted since the last call, in the order they were posted."""
+        with self._charts_lock:
+            taken, self._charts_due = self._charts_due, []
+        return taken
+
+    def share_charts(self, due: list[ChartsDue]) -> list[str]:
+        """Draw and share each posted digest's charts in its thread, in order."""
+        for item in due:
+            self._upload_charts(item.work, item.request, item.message, item.ts)
+        return []
 
     def flush_unmarked(self) -> None:
         """Record posts whose "posted" write failed earlier (the database was away)."""
@@ -175,7 +205,7 @@ class Deliverer:
 
     def _upload_charts(self, work: Work, request, message: DigestMessage, ts: str) -> None:
         try:
-            self.poster.upload_charts(request, message, ts)
+            self.poster.upload_charts(request, message, ts)  # draws what is left to draw
         except Exception as err:  # the digest itself is out; never post it again for charts
             reason = classify(err).reason
             log.warning("charts of digest delivery %s not uploaded: %s", work.delivery_id, reason)

@@ -29,7 +29,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from assistant.digests import ledger
-from assistant.digests.delivery import TAKEN, Deliverer, Due
+from assistant.digests.delivery import TAKEN, ChartsDue, Deliverer, Due
 from assistant.digests.model import ClientFor, Composer
 from assistant.digests.nudges import Nudger
 from assistant.digests.posting import SlackPoster
@@ -71,6 +71,13 @@ def each_channel_by_one_process(dues: list[Due], work: Callable[[Due], str]) -> 
             held_elsewhere.add(due.channel_id)
         outcomes.append(outcome)
     return outcomes
+
+
+def _by_workspace(deliverer: Deliverer) -> list[list[ChartsDue]]:
+    groups: dict[int, list[ChartsDue]] = {}
+    for due in deliverer.take_charts_due():
+        groups.setdefault(due.work.workspace_id, []).append(due)
+    return list(groups.values())
 
 
 class DigestScheduler:
@@ -143,6 +150,11 @@ class DigestScheduler:
                 outcomes.update(found)
             if self.nudger is not None:
                 outcomes.update({f"nudge_{k}": n for k, n in self._nudge(clock).items()})
+            # Every due message is out: now the charts, drawn (most of a digest's CPU) and
+            # shared in their threads, workspaces side by side as the posts were.
+            self._side_by_side(
+                [partial(deliverer.share_charts, due) for due in _by_workspace(deliverer)]
+            )
         return outcomes
 
     def _nudge(self, clock: Callable[[], datetime]) -> Counter[str]:

@@ -8,6 +8,7 @@ row in the database, so nothing here sleeps.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -389,6 +390,74 @@ def test_a_chart_failure_never_reposts_the_digest(services, clock, fake, make_sc
     assert len(fake.calls_to("chat.postMessage")) == 1
     row = delivery(services, sub, NINE)
     assert (row.status, row.error) == ("posted", "charts not uploaded: x")
+
+
+def test_charts_are_drawn_and_shared_after_every_due_post(services, clock, fake, make_scheduler):
+    """The tick posts every due digest first; only then draws the charts (most of a digest's
+    CPU) and shares each once in its own digest's thread, a failed share changing nothing."""
+    drawn_after: list[int] = []
+
+    def draw() -> bytes:
+        drawn_after.append(len(fake.calls_to("chat.postMessage")))
+        return b"\x89PNG"
+
+    def with_chart(request):
+        message = compose(request)
+        drawings = [(f"{request.channel_id}.png", draw, "Pipeline")]
+        return DigestMessage(text=message.text, blocks=message.blocks, drawings=drawings)
+
+    clock.set(MONDAY)
+    channels = ["C_ONE", "C_TWO", "C_THREE"]
+    subs = [subscribe(services, channel) for channel in channels]
+    fake.fail_next("files.getUploadURLExternal", status=200, body={"ok": False, "error": "x"})
+    scheduler = make_scheduler(composer=with_chart)
+    assert scheduler.tick(NINE) == {"posted": 3}
+    assert drawn_after == [3, 3, 3]  # every post was out before the first chart was drawn
+    rows = [delivery(services, sub, NINE) for sub in subs]
+    failed = [row for row in rows if row.error]
+    assert [row.error for row in failed] == ["charts not uploaded: x"]
+    shared = fake.calls_to("files.completeUploadExternal")
+    assert sorted((c.args["channel_id"], c.args["thread_ts"]) for c in shared) == sorted(
+        (channel, row.message_ts)
+        for channel, row in zip(channels, rows, strict=True)
+        if not row.error
+    )
+    scheduler.tick(NINE + timedelta(seconds=30))
+    make_scheduler("p2", composer=with_chart).tick(NINE + timedelta(hours=1))
+    assert len(fake.calls_to("chat.postMessage")) == 3 and len(drawn_after) == 3
+    assert len(fake.calls_to("files.completeUploadExternal")) == 2
+
+
+def test_a_stop_mid_tick_still_shares_each_chart_once(services, clock, fake, make_scheduler):
+    """Stopping (SIGTERM in `run_scheduler`) waits for the tick in progress, its charts
+    included; the restarted process posts and shares nothing again."""
+    composing, go = threading.Event(), threading.Event()
+
+    def slow(request):
+        composing.set()
+        go.wait(10)
+        message = compose(request)
+        drawings = [("c.png", lambda: b"\x89PNG", "Pipeline")]
+        return DigestMessage(text=message.text, blocks=message.blocks, drawings=drawings)
+
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    clock.set(NINE)
+    scheduler = make_scheduler(composer=slow)
+    scheduler.start()
+    assert composing.wait(10)
+    stopping = threading.Thread(target=scheduler.shutdown)
+    stopping.start()
+    stopping.join(0.2)
+    assert stopping.is_alive()  # waiting for the tick
+    go.set()
+    stopping.join(10)
+    assert not stopping.is_alive() and not scheduler.running
+    (shared,) = fake.calls_to("files.completeUploadExternal")
+    assert shared.args["thread_ts"] == delivery(services, sub, NINE).message_ts
+    make_scheduler("restarted", composer=slow).tick(NINE + timedelta(minutes=1))
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert len(fake.calls_to("files.completeUploadExternal")) == 1
 
 
 def test_ticks_fall_on_the_half_minute_of_the_clock(services, clock, fake, make_scheduler):
