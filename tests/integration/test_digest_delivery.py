@@ -15,12 +15,14 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from assistant.config import Settings
 from assistant.digests.model import DigestMessage, DigestNotPosted, DigestRequest
 from assistant.digests.scheduler import JOB_ID, DigestScheduler
 from assistant.digests.send import send_now
 from assistant.domain.errors import NotAllowed
 from assistant.domain.roles import Role
 from assistant.domain.schedule import Schedule
+from assistant.server import ALONE_PARALLEL_WORKSPACES, build_scheduler
 from assistant.services import roles, subscriptions
 from assistant.services.context import Actor
 from assistant.slack.pacing import ChannelPacer
@@ -477,6 +479,16 @@ def test_ticks_fall_on_the_half_minute_of_the_clock(services, clock, fake, make_
     assert first < NINE <= second < NINE + timedelta(seconds=0.5)
     row = delivery(services, sub, NINE)
     assert row.status == "posted" and NINE <= row.claimed_at < NINE + timedelta(seconds=0.5)
+
+
+def test_a_scheduler_alone_on_postgresql_posts_more_workspaces_side_by_side(services):
+    """`bot.py scheduler` has the database pool to itself: 16 workspaces at once on
+    PostgreSQL (its pool holds 20), 8 on SQLite's one writer and next to web workers."""
+    settings = Settings(database_url=services.db.url, slack_bot_token="xoxb-test")
+    alone = build_scheduler(settings, services, alone=True)
+    shared = build_scheduler(settings, services)
+    expected = 8 if services.db.is_sqlite else ALONE_PARALLEL_WORKSPACES
+    assert (alone.parallel_workspaces, shared.parallel_workspaces) == (expected, 8)
 
 
 def test_posts_to_one_channel_are_a_second_apart(services, clock, fake, client_for):
