@@ -134,6 +134,13 @@ class DigestScheduler:
                         owner,
                     )
                     outcomes["interrupted"] += 1
+            if snapshot.stale_sharing:
+                for delivery_id, owner in ledger.expire_sharing(self.services.db, clock()):
+                    log.warning(
+                        "charts of digest delivery %s were left mid-share by %s; not shared again",
+                        delivery_id,
+                        owner,
+                    )
             by_workspace: dict[int, list] = {}
             for due in deliverer.due(snapshot, clock()):
                 by_workspace.setdefault(due.workspace_id, []).append(due)
@@ -151,10 +158,13 @@ class DigestScheduler:
             if self.nudger is not None:
                 outcomes.update({f"nudge_{k}": n for k, n in self._nudge(clock).items()})
             # Every due message is out: now the charts, drawn (most of a digest's CPU) and
-            # shared in their threads, workspaces side by side as the posts were.
-            self._side_by_side(
-                [partial(deliverer.share_charts, due) for due in _by_workspace(deliverer)]
-            )
+            # shared in their threads, workspaces side by side as the posts were; and those
+            # another process posted, then died before sharing.
+            charts = [
+                partial(deliverer.share_charts, due, clock) for due in _by_workspace(deliverer)
+            ]
+            charts += [partial(deliverer.recover_charts, [i], clock) for i in snapshot.charts_due]
+            self._side_by_side(charts)
         return outcomes
 
     def _nudge(self, clock: Callable[[], datetime]) -> Counter[str]:

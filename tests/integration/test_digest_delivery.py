@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from assistant.config import Settings
+from assistant.digests.ledger import CHARTS_LEASE as LEASE
 from assistant.digests.model import DigestMessage, DigestNotPosted, DigestRequest
 from assistant.digests.scheduler import JOB_ID, DigestScheduler
 from assistant.digests.send import send_now
@@ -460,6 +461,69 @@ def test_a_stop_mid_tick_still_shares_each_chart_once(services, clock, fake, mak
     make_scheduler("restarted", composer=slow).tick(NINE + timedelta(minutes=1))
     assert len(fake.calls_to("chat.postMessage")) == 1
     assert len(fake.calls_to("files.completeUploadExternal")) == 1
+
+
+def charted(request):
+    message = compose(request)
+    drawings = [("c.png", lambda: b"\x89PNG", "Pipeline")]
+    return DigestMessage(text=message.text, blocks=message.blocks, drawings=drawings)
+
+
+def test_charts_left_by_a_process_that_died_are_shared_once_by_another(
+    services, clock, fake, make_scheduler
+):
+    """The poster dies after its posts, before its charts: the row says they are pending;
+    once their lease runs out another process shares them, once, in the digest's thread,
+    and the dead one, were it only slow, shares nothing."""
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    dead = make_scheduler("dead", composer=charted)
+    deliverer = dead._deliverer
+    (due,) = deliverer.due(deliverer.snapshot(NINE), NINE)
+    assert deliverer.claim_and_post(due, lambda: NINE) == "posted"  # then it dies
+    row = delivery(services, sub, NINE)
+    assert (row.status, row.charts, row.next_attempt_at) == ("posted", "pending", NINE + LEASE)
+    other = make_scheduler("other", composer=charted)
+    other.tick(NINE + timedelta(minutes=1))
+    assert fake.calls_to("files.completeUploadExternal") == []  # its lease still runs
+    other.tick(NINE + LEASE)
+    (shared,) = fake.calls_to("files.completeUploadExternal")
+    assert shared.args["thread_ts"] == row.message_ts
+    deliverer.share_charts(deliverer.take_charts_due(), lambda: NINE + LEASE)
+    other.tick(NINE + LEASE + timedelta(minutes=1))
+    make_scheduler("third", composer=charted).tick(NINE + timedelta(hours=1))
+    assert len(fake.calls_to("files.completeUploadExternal")) == 1
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    row = delivery(services, sub, NINE)
+    assert (row.status, row.charts, row.next_attempt_at, row.error) == ("posted", None, None, None)
+    assert row.claimed_by == "other"
+
+
+def test_charts_of_a_process_that_died_sharing_them_are_not_shared_again(
+    services, clock, fake, make_scheduler
+):
+    """Dying mid-share (Slack may already show the charts) ends them unshared: at most once."""
+
+    def dies_drawing(request):
+        message = compose(request)
+        return DigestMessage(text=message.text, drawings=[("c.png", dies, "Pipeline")])
+
+    def dies() -> bytes:
+        raise Killed
+
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    with pytest.raises(Killed):
+        make_scheduler("dead", composer=dies_drawing).tick(NINE)
+    assert delivery(services, sub, NINE).charts == "sharing"
+    other = make_scheduler("other", composer=charted)
+    other.tick(NINE + LEASE)
+    other.tick(NINE + timedelta(hours=1))
+    assert fake.calls_to("files.completeUploadExternal") == []
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    row = delivery(services, sub, NINE)
+    assert (row.status, row.charts) == ("posted", None)
+    assert row.error.startswith("charts interrupted while sharing; not shared again")
 
 
 def test_ticks_fall_on_the_half_minute_of_the_clock(services, clock, fake, make_scheduler):
