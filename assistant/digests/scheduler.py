@@ -112,7 +112,8 @@ class DigestScheduler:
         self.tick_starts: deque[datetime] = deque(maxlen=100)
 
     def tick(self, now: datetime | None = None) -> Counter[str]:
-        """One pass: due occurrences, then due retries. Outcomes counted by name.
+        """One pass: due occurrences and due retries, the nudges, then the charts of what was
+        posted (and of what a dead process left). Outcomes (of posts and nudges) by name.
 
         With `now`, the whole pass runs at that instant (tests); otherwise each step reads
         `services.clock`, so leases and backoff start from when the step really happens.
