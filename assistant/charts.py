@@ -44,6 +44,8 @@ TITLE_SIZE = 19
 LABEL_SIZE = 16
 NOTE_SIZE = 15
 LABEL_WRAP = 20  # "Solution development" stays on one line
+# zlib's effort: 1 encodes in a third of the default's (6) time, the same pixels, a few more kB.
+PNG_EFFORT = 1
 CHARTS_KEPT = 256  # PNGs of 30-80 kB: at most about 20 MB
 
 
@@ -65,8 +67,12 @@ def _png(figure: Figure, fitted: list[Text]) -> bytes:
     # RGB, not RGBA (the background is opaque white: a quarter less to compress), straight
     # to Pillow (matplotlib's imsave would make it RGBA again).
     pixels = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[:, :, :3])
-    PILImage.fromarray(pixels, "RGB").save(buffer, format="png", dpi=(DPI, DPI))
-    figure.clear()  # drop the artists now; with no pyplot registry nothing else holds them
+    PILImage.fromarray(pixels, "RGB").save(
+        buffer, format="png", dpi=(DPI, DPI), compress_level=PNG_EFFORT
+    )
+    # Free the pixel buffer now; the artists, with no pyplot registry holding them, go with
+    # the figure. (`figure.clear()` here cost 10 % of a chart: it clears each axes first.)
+    del canvas.renderer
     return buffer.getvalue()
 
 
@@ -88,6 +94,7 @@ def _axes(figure: Figure, labels: list[str], spine: bool = True):
         axes.spines[side].set_visible(side == "left" and spine)
     axes.spines["left"].set_color("#c8c8c8")
     axes.tick_params(axis="x", bottom=False, labelbottom=False)
+    axes.set_xticks([])  # none drawn anyway; without any, none are made, placed, formatted
     axes.tick_params(axis="y", length=0, labelsize=LABEL_SIZE, labelcolor=TEXT, pad=8)
     wrapped = [_wrap(label) for label in labels]
     axes.set_yticks(range(len(labels)), wrapped, parse_math=False, linespacing=1.0)

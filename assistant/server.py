@@ -50,13 +50,28 @@ def scheduler_client(settings: Settings, token: str | None = None) -> WebClient:
     return slack_client.scheduler_client(settings.slack_api_url, token or settings.slack_bot_token)
 
 
-def build_scheduler(settings: Settings, services: Services) -> DigestScheduler:
+# Workspaces posted side by side by a scheduler on PostgreSQL with its process, and so its
+# database pool (10 + 10 connections), to itself (`python bot.py scheduler`). The posts wait
+# on Slack and the database more than on the CPU: at 16 the fleet bench's 1,100 digests were
+# out 29-33 s after 09:00, at 8 36-37 s (bench/RESULTS.md). Next to web workers, which share
+# the pool, and on SQLite, whose one writer the ledger's writes queue for, it keeps 8.
+ALONE_PARALLEL_WORKSPACES = 16
+
+
+def build_scheduler(
+    settings: Settings, services: Services, *, alone: bool = False
+) -> DigestScheduler:
+    """The bot's scheduler; `alone` when nothing else in the process uses the database."""
+    extra = {}
+    if alone and not services.db.is_sqlite:
+        extra["parallel_workspaces"] = ALONE_PARALLEL_WORKSPACES
     return DigestScheduler(
         services,
         make_composer(services),
         scheduler_client_for(settings, services),
         housekeeping=lambda: housekeeping(settings, services),
         nudges=True,
+        **extra,
     )
 
 
@@ -113,7 +128,7 @@ def run_scheduler(settings: Settings) -> None:
     if not settings.slack_bot_token and not settings.multi_workspace:
         settings.require_slack()
     services = build_services(settings)
-    scheduler = build_scheduler(settings, services)
+    scheduler = build_scheduler(settings, services, alone=True)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -16,7 +16,6 @@ one is out. One run:
 from __future__ import annotations
 
 import json
-import math
 import sys
 import tempfile
 import time
@@ -116,20 +115,21 @@ def run_fleet(
         infos.append({**start, **(stop or {}), "log": child.tail})
     result = FleetResult(
         dialect, n, counts, checked, infos, setup_seconds, run_seconds, timed_out,
-        _first_tick(hello, offset, target), latency=LATENCY, lead=lead,
+        _first_tick(goodbye, target), latency=LATENCY, lead=lead,
     )  # fmt: skip
     result.compose = compose_costs(url, target)
     return result
 
 
-def _first_tick(hello: list[dict], offset: timedelta, target: datetime) -> float | None:
-    """Seconds after 09:00 of the first tick at or after it: a scheduler ticks when started
-    and every 30 s after (product default), so this is set by when the processes started."""
-    found = []
-    for line in hello:
-        started = datetime.fromtimestamp(line["started_at"], UTC) + offset
-        ticks = max(0, math.ceil((target - started).total_seconds() / 30))
-        found.append((started + timedelta(seconds=30 * ticks) - target).total_seconds())
+def _first_tick(goodbye: list[dict | None], target: datetime) -> float | None:
+    """Seconds after 09:00 of the first scheduler tick that started at or after it, from
+    the tick starts each process reported (on the schedulers' clock)."""
+    found = [
+        at - target.timestamp()
+        for line in goodbye
+        for at in (line or {}).get("ticks", [])
+        if at >= target.timestamp()
+    ]
     return min(found) if found else None
 
 

@@ -5,7 +5,8 @@ From the fake: one chat.postMessage per subscription in each channel (no duplica
 missing), each with the bot token of the channel's own team, and the spacing of the
 messages each channel got (digests and chart shares). From the ledger: one row per
 subscription for 09:00, `posted`, with the `ts` of a post the fake really answered in that
-channel; which process claimed it. Times are on the schedulers' clock, from 09:00.
+channel; which process claimed it; none with charts still pending. Times are on the
+schedulers' clock, from 09:00.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Checked:
     split: dict[str, int] = field(default_factory=dict)  # claimed_by -> rows
     lateness: list[float] = field(default_factory=list)  # seconds after 09:00, sorted
     charts: int = 0  # chart shares (files.completeUploadExternal) accepted
+    charts_unshared: int = 0  # ledger rows whose charts are still pending or being shared
     last_chart_s: float | None = None
     min_gap_s: float | None = None  # least time between two messages to one channel
     close_gaps: int = 0  # gaps under PACE (minus 50 ms of network jitter)
@@ -130,6 +132,7 @@ def _check_ledger(c: Checked, url: str, target: datetime, sent_ts: dict[str, set
                     DigestDelivery.message_ts,
                     DigestDelivery.delayed,
                     DigestSubscription.channel_id,
+                    DigestDelivery.charts,
                 )
                 .join(DigestSubscription, DigestSubscription.id == DigestDelivery.subscription_id)
                 .join(Workspace, Workspace.id == DigestSubscription.workspace_id)
@@ -139,7 +142,7 @@ def _check_ledger(c: Checked, url: str, target: datetime, sent_ts: dict[str, set
     status: Counter[str] = Counter()
     split: Counter[str] = Counter()
     owners: dict[str, set[str]] = defaultdict(set)
-    for _sub, occurrence, state, owner, ts, delayed, channel in rows:
+    for _sub, occurrence, state, owner, ts, delayed, channel, charts in rows:
         if occurrence != target:
             c.other_rows += 1
             continue
@@ -148,6 +151,7 @@ def _check_ledger(c: Checked, url: str, target: datetime, sent_ts: dict[str, set
         split[owner or "?"] += 1
         owners[channel].add(owner or "?")
         c.delayed += bool(delayed)
+        c.charts_unshared += charts is not None
         if state == "posted" and ts not in sent_ts.get(channel, set()):
             c.ledger_unmatched += 1
     c.ledger_status = dict(status)
@@ -159,7 +163,15 @@ def _problems(c: Checked) -> None:
     say = c.problems.append
     if c.posts != c.expected:
         say(f"{c.posts} posts for {c.expected} digests")
-    for name in ("duplicates", "missing", "wrong_token", "refused", "ledger_unmatched"):
+    names = (
+        "duplicates",
+        "missing",
+        "wrong_token",
+        "refused",
+        "ledger_unmatched",
+        "charts_unshared",
+    )
+    for name in names:
         if getattr(c, name):
             say(f"{name}: {getattr(c, name)}")
     if c.ledger_rows != c.expected or c.ledger_status.get("posted", 0) != c.expected:

@@ -303,8 +303,10 @@ def fleet_section(results: list) -> list[str]:
             f"{r.counts.open_deals:,} open, {r.counts.changes:,} history rows), each with a "
             f"daily 09:00 pipeline digest (every {_nth(r)} also a funnel digest in the same "
             f"channel), all in one time zone; {len(r.processes)} scheduler processes running "
-            "the product's scheduler with its defaults (tick 30 s, 8 workspaces side by side, "
-            "1 message/s per channel), in multi-workspace mode, started "
+            "the product's scheduler as `bot.py scheduler` runs it (tick 30 s on the "
+            "half-minute, every due digest posted before any chart is drawn, "
+            f"{_side_by_side(r)} workspaces side by side, 1 message/s per channel), in "
+            "multi-workspace mode, started "
             f"{_when(r.lead)} on their clock; fake Slack answering each call in "
             f"{low * 1000:.0f}-{high * 1000:.0f} ms. "
             "Times are from 09:00 to when the fake Slack received the post.",
@@ -340,14 +342,19 @@ def fleet_section(results: list) -> list[str]:
                 f"Per digest: composing takes {text_ms:.0f} ms for the figures and blocks and "
                 f"{full_ms:.0f} ms with the chart (mean of 10, one process, after the run); "
                 f"Slack: 4 calls (post, and the chart's upload in 3 steps), "
-                f"{(low + high) / 2 * 4 * 1000:.0f} ms at the mean latency, plus the "
-                "pacer's 1 s between the post and the chart in the same channel.",
+                f"{(low + high) / 2 * 4 * 1000:.0f} ms at the mean latency; the chart is drawn "
+                "and shared once the process's due digests are all posted.",
             ]
         notes = [line for p in r.processes for line in p.get("log", [])]
         if notes:
             out += ["", "Scheduler warnings and errors (last lines):", ""]
             out += [f"    {line}" for line in notes[-10:]]
     return out
+
+
+def _side_by_side(r) -> str:
+    found = {p.get("parallel_workspaces") for p in r.processes}
+    return "/".join(str(n) for n in sorted(found) if n) or "8"
 
 
 def _when(lead: float) -> str:

@@ -151,9 +151,10 @@ def _stay_days(session: Session, workspace_id: int, period: Period, start, end):
     Each duration is subtracted in SQL as integer microseconds: one int per stay instead of
     two timestamps (tens of thousands of stays in a big workspace's 60 days).
     """
-    ends = stay_ends(workspace_id, start, end).subquery()
+    ends, params = stay_ends(workspace_id, start, end)
     duration = epoch_micros(ends.c.left_at) - epoch_micros(ends.c.entered_at)
-    rows = session.execute(select(bucket(ends.c.left_at, period), ends.c.stage_key, duration))
+    query = select(bucket(ends.c.left_at, period), ends.c.stage_key, duration)
+    rows = session.execute(query, params)
     found: dict[tuple[int, str], list[float]] = defaultdict(list)
     for which, key, micros in rows:
         found[(which, key)].append(days_of(micros))

@@ -73,7 +73,7 @@ def departures(
     the same pass over the stays); stays whose stage is unknown (closed without any stage row,
     not expected) then come back too, under the key None, since their value still counts.
     """
-    ends = stay_ends(workspace_id, start, end).subquery()
+    ends, params = stay_ends(workspace_id, start, end)
     source = aliased(Stage, name="source")
     target = aliased(Stage, name="target")
 
@@ -111,7 +111,7 @@ def departures(
     else:
         query = query.where(ends.c.stage_key.is_not(None))
     found = {}
-    for b, key, *counts in session.execute(query):
+    for b, key, *counts in session.execute(query, params):
         value = (counts.pop() or ZERO) if with_won_value else ZERO
         found[(b, key)] = _Counts(*counts, won_value=value)
     return found

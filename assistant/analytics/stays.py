@@ -11,8 +11,9 @@ done for every deal at once and only for the ends that fall in a period.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, not_, or_, select
+from sqlalchemy import Select, Subquery, and_, bindparam, case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from assistant.analytics._sql import within
@@ -23,12 +24,27 @@ EVENT_FIELDS = ("stage_key", "status")
 CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
 
 
-def stay_ends(workspace_id: int, start: datetime, end: datetime) -> Select:
-    """One row per stay that ended in [start, end).
+def stay_ends(workspace_id: int, start: datetime, end: datetime) -> tuple[Subquery, dict]:
+    """One row per stay that ended in [start, end): the subquery, and the parameters to run
+    the statement it is part of with (`session.execute(statement, params)`).
 
     Columns: deal_id; stage_key (the stage left); to_stage (where it went, NULL when closed);
     outcome (`won`/`lost` when the stay ended by closing, else NULL); entered_at; left_at.
+
+    The subquery is built once per process, with named parameters: building it took 2.6 ms of
+    CPU, about a tenth of a pipeline digest's, which uses it twice (issue 20, the fleet).
     """
+    return _stay_ends(), {"stay_workspace": workspace_id, "stay_start": start, "stay_end": end}
+
+
+@cache
+def _stay_ends() -> Subquery:
+    return _stay_ends_select(
+        bindparam("stay_workspace"), bindparam("stay_start"), bindparam("stay_end")
+    ).subquery()
+
+
+def _stay_ends_select(workspace_id, start, end) -> Select:
     ended = aliased(Change, name="ended")
     earlier = aliased(Change, name="earlier")
     entry = aliased(Change, name="entry")

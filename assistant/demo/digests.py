@@ -44,7 +44,7 @@ def print_digests(session: DemoSession, output_dir: Path = OUTPUT_DIR) -> int:
         message = composer(request)
         blocks = [b if isinstance(b, dict) else b.to_dict() for b in message.blocks]
         session.print(render_blocks(blocks, session.style) if blocks else message.text)
-        for filename, png, title in message.charts:
+        for filename, png, title in message.drawn_charts():
             output_dir.mkdir(parents=True, exist_ok=True)
             path = output_dir / Path(filename).name
             path.write_bytes(png)

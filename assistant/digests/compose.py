@@ -13,11 +13,14 @@ Decisions:
   the last 7 days (PRODUCT.md §5).
 - A weekly pipeline digest adds last week's results against the week before, with why
   velocity moved, and the team's target for the quarter when one is set.
-- Charts take about half a second each, so previews skip them (`charts=False`).
+- Charts take about half a second each, so previews skip them (`charts=False`). The
+  scheduler's and `/digest send`'s composer leaves them to draw (`draw_later=True`): a chart
+  is drawn when it is shared, after the message is out, from the same figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -39,11 +42,11 @@ MOVEMENT_WITHOUT_SCHEDULE = timedelta(hours=24)
 
 def make_composer(services: Services) -> Composer:
     """The scheduler's and `/digest send`'s composer: `request -> DigestMessage`."""
-    return partial(compose_digest, services)
+    return partial(compose_digest, services, draw_later=True)
 
 
 def compose_digest(
-    services: Services, request: DigestRequest, *, charts: bool = True
+    services: Services, request: DigestRequest, *, charts: bool = True, draw_later: bool = False
 ) -> DigestMessage:
     now = services.now()
     zone = ZoneInfo(request.timezone)
@@ -60,22 +63,25 @@ def compose_digest(
             period = funnel_period(frequency, request, now, zone)
             funnel = reports.funnel_digest_in(session, workspace.id, period)
     parts: list[render.Part] = []
-    pictures: list[tuple[str, bytes, str]] = []
+    pictures: list[tuple[str, Callable[[], bytes], str]] = []
     if pipeline is not None:
         # An empty board would draw an empty picture; the text already says there is nothing.
         drawn = charts and pipeline.board.totals.open_count > 0
         parts.append(render.pipeline_part(pipeline, request.marker, drawn))
         if drawn:
-            png = draw.pipeline_chart(pipeline.board)
+            png = partial(draw.pipeline_chart, pipeline.board)
             pictures.append((f"pipeline-{day}.png", png, f"Pipeline value by stage, {day}"))
     if funnel is not None:
         drawn = charts and bool(funnel.funnel.cohort.current)
         parts.append(render.funnel_part(funnel, request.marker, drawn))
         if drawn:
-            png = draw.funnel_chart(funnel.funnel)
+            png = partial(draw.funnel_chart, funnel.funnel)
             pictures.append((f"funnel-{day}.png", png, f"Funnel, {funnel.period.label}"))
     blocks, text = render.combine(parts, request.timezone)
-    return DigestMessage(text=text, blocks=blocks, charts=pictures)
+    if draw_later:
+        return DigestMessage(text=text, blocks=blocks, drawings=pictures)
+    drawn = [(name, png(), title) for name, png, title in pictures]
+    return DigestMessage(text=text, blocks=blocks, charts=drawn)
 
 
 def funnel_period(

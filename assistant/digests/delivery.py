@@ -16,6 +16,11 @@ How "exactly once" holds:
   The wait is state in the row (`retrying`, `next_attempt_at`), never a sleep, so any
   process picks the retry up after a restart. Final errors (`not_in_channel`,
   `channel_not_found`, `invalid_auth`, ...) fail at once with the reason, and are logged.
+- Charts: shared in the digest's thread after every due digest of the tick is out (the
+  scheduler's second pass, `share_charts`), once, and never a reason to post the digest
+  again: a failed share is written on the posted row and logged. The row marks them pending
+  until then; should the poster die first, another process shares them once their lease
+  runs out (`recover_charts`); dying mid-share ends them unshared (at most once, as posts).
 - Missed occurrences: one up to 6 hours old is posted late, once, marked delayed; an older
   one is recorded as `skipped` and logged. Nothing older than 6 hours plus a day is looked
   at, and nothing from before the subscription existed is ever posted.
@@ -24,6 +29,7 @@ How "exactly once" holds:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +65,16 @@ class Due:
     workspace_id: int = 0  # the scheduler runs each workspace's digests on its own thread
 
 
+@dataclass(frozen=True)
+class ChartsDue:
+    """A posted digest's charts, to share in its thread once the tick's posts are out."""
+
+    work: Work
+    request: DigestRequest
+    message: DigestMessage
+    ts: str
+
+
 class Deliverer:
     """One process's side of delivery; `process_id` must be unique among live processes."""
 
@@ -70,7 +86,9 @@ class Deliverer:
         self.composer = composer
         self.poster = poster
         self.me = process_id
-        self._unmarked: list[tuple[int, datetime, str]] = []  # posted, not yet recorded
+        self._unmarked: list[tuple[int, datetime, str, bool]] = []  # posted, not yet recorded
+        self._charts_due: list[ChartsDue] = []  # posted, charts not yet shared
+        self._charts_lock = threading.Lock()
 
     def snapshot(self, now: datetime) -> ledger.Snapshot:
         return ledger.snapshot(self.db, now, since=now - LOOKBACK, me=self.me)
@@ -144,17 +162,58 @@ class Deliverer:
             ts = self.poster.post(request, message)
         except Exception as err:
             return self._failed(work, classify(err), clock, POSTING)
-        self._mark_posted(delivery_id, clock(), ts)
-        self._upload_charts(work, request, message, ts)
+        self._mark_posted(delivery_id, clock(), ts, message.has_charts)
+        if message.has_charts:
+            with self._charts_lock:
+                self._charts_due.append(ChartsDue(work, request, message, ts))
         return POSTED
+
+    def take_charts_due(self) -> list[ChartsDue]:
+        """The charts of digests posted since the last call, in the order they were posted."""
+        with self._charts_lock:
+            taken, self._charts_due = self._charts_due, []
+        return taken
+
+    def share_charts(self, due: list[ChartsDue], clock: Callable[[], datetime]) -> list[str]:
+        """Draw and share each posted digest's charts in its thread, in order; each only if
+        its row still says they are pending and this process's (no other took them over)."""
+        for item in due:
+            delivery_id = item.work.delivery_id
+            if not ledger.take_charts(self.db, delivery_id, me=self.me, now=clock()):
+                log.info("charts of digest delivery %s taken over; not shared here", delivery_id)
+                continue
+            error = self._upload_charts(item.work, item.request, item.message, item.ts)
+            ledger.charts_done(self.db, delivery_id, me=self.me, error=error)
+        return []
+
+    def recover_charts(self, delivery_ids: list[int], clock: Callable[[], datetime]) -> list[str]:
+        """Share the charts another process posted and left pending past their lease (it
+        died first): composed again, so drawn from the figures as they are now."""
+        for delivery_id in delivery_ids:
+            if not ledger.take_charts(self.db, delivery_id, me=self.me, now=clock(), own=False):
+                continue
+            work = ledger.load_work(self.db, delivery_id)
+            if work is None or work.message_ts is None:
+                continue
+            request = request_for(work)
+            try:
+                message = self.composer(request)
+            except Exception as err:
+                log.exception("composing the charts of digest delivery %s failed", delivery_id)
+                error = f"charts not uploaded: composer: {err!r}"[:300]
+            else:
+                error = self._upload_charts(work, request, message, work.message_ts)
+            log.warning("charts of digest delivery %s shared by %s", delivery_id, self.me)
+            ledger.charts_done(self.db, delivery_id, me=self.me, error=error)
+        return []
 
     def flush_unmarked(self) -> None:
         """Record posts whose "posted" write failed earlier (the database was away)."""
         pending, self._unmarked = self._unmarked, []
-        for delivery_id, posted_at, ts in pending:
-            self._mark_posted(delivery_id, posted_at, ts)
+        for delivery_id, posted_at, ts, charts in pending:
+            self._mark_posted(delivery_id, posted_at, ts, charts)
 
-    def _mark_posted(self, delivery_id: int, posted_at: datetime, ts: str) -> None:
+    def _mark_posted(self, delivery_id: int, posted_at: datetime, ts: str, charts: bool) -> None:
         try:
             # FAILED too: a lease that ran out mid-post was failed by another process, but
             # the post did happen, and the row should say so.
@@ -166,20 +225,25 @@ class Deliverer:
                 status=POSTED,
                 posted_at=posted_at,
                 message_ts=ts,
-                next_attempt_at=None,
+                # Charts to share: pending, leased to us (another process takes them over
+                # once the lease runs out, should we die first).
+                charts=ledger.CHARTS_PENDING if charts else None,
+                next_attempt_at=posted_at + ledger.CHARTS_LEASE if charts else None,
                 error=None,
             )
         except Exception:
             log.exception("digest delivery %s posted (ts %s) but not recorded", delivery_id, ts)
-            self._unmarked.append((delivery_id, posted_at, ts))
+            self._unmarked.append((delivery_id, posted_at, ts, charts))
 
-    def _upload_charts(self, work: Work, request, message: DigestMessage, ts: str) -> None:
+    def _upload_charts(self, work: Work, request, message: DigestMessage, ts: str) -> str | None:
+        """Share the charts; None, or what to write on the row when that failed."""
         try:
-            self.poster.upload_charts(request, message, ts)
+            self.poster.upload_charts(request, message, ts)  # draws what is left to draw
         except Exception as err:  # the digest itself is out; never post it again for charts
             reason = classify(err).reason
             log.warning("charts of digest delivery %s not uploaded: %s", work.delivery_id, reason)
-            self._set(work, (POSTED,), error=f"charts not uploaded: {reason}")
+            return f"charts not uploaded: {reason}"
+        return None
 
     def _failed(self, work: Work, failure: Failure, clock, state: str) -> str:
         now = clock()

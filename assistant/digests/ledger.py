@@ -10,6 +10,11 @@ One row per (subscription, occurrence), created by the claim; its states:
     posting past its lease (owner died mid-post) --> failed, never posted again (at most once)
     skipped: missed by more than 6 hours, or unsubscribed before it went out
 
+A posted digest with charts carries `charts`: `pending` until a process takes them to share
+(`sharing`), NULL once shared or failed. The poster shares its own after the tick's posts;
+pending past CHARTS_LEASE (the poster died first) any process takes them over; sharing past
+it (the process died mid-share) is ended with an error, never shared again (at most once).
+
 Ownership: only the process named in `claimed_by` works on a row. Every change after the
 claim is a compare-and-set on (id, claimed_by, status), so a process that lost a row changes
 nothing. `next_attempt_at` is when a retry is due, and for `claimed`/`posting` the lease
@@ -18,7 +23,7 @@ expiry after which other processes may act on the row as abandoned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -34,6 +39,9 @@ RETRYING, FAILED, SKIPPED = "retrying", "failed", "skipped"
 # timeout is 10 s, slack/client.py); a row held longer than this belongs to a process that
 # is gone.
 LEASE = timedelta(minutes=5)
+# A tick shares its charts after all its posts: at 09:00 that can be minutes for a big fleet.
+CHARTS_LEASE = timedelta(minutes=15)
+CHARTS_PENDING, CHARTS_SHARING = "pending", "sharing"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Work:
     active: bool
     attempts: int
     claimed_at: datetime
+    message_ts: str | None = None
 
 
 def claim(
@@ -136,6 +145,63 @@ def expire_posting(db: Database, now: datetime) -> list[tuple[int, str | None]]:
         return [(row[0], row[1]) for row in rows]
 
 
+def take_charts(
+    db: Database, delivery_id: int, *, me: str, now: datetime, own: bool = True
+) -> bool:
+    """Own the sharing of a posted digest's pending charts: `own`, the poster's (whatever
+    its lease); else, as any process, those whose lease ran out."""
+    mine = DigestDelivery.claimed_by == me if own else DigestDelivery.next_attempt_at <= now
+    with db.transaction() as session:
+        result = session.execute(
+            update(DigestDelivery)
+            .where(
+                DigestDelivery.id == delivery_id,
+                DigestDelivery.status == POSTED,
+                DigestDelivery.charts == CHARTS_PENDING,
+                mine,
+            )
+            .values(charts=CHARTS_SHARING, claimed_by=me, next_attempt_at=now + CHARTS_LEASE)
+        )
+        return result.rowcount == 1
+
+
+def charts_done(db: Database, delivery_id: int, *, me: str, error: str | None) -> bool:
+    """Sharing over (`error` says why it failed): nothing more to do for this row."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(DigestDelivery)
+            .where(
+                DigestDelivery.id == delivery_id,
+                DigestDelivery.claimed_by == me,
+                DigestDelivery.status == POSTED,
+                DigestDelivery.charts == CHARTS_SHARING,
+            )
+            .values(charts=None, next_attempt_at=None, error=error)
+        )
+        return result.rowcount == 1
+
+
+def expire_sharing(db: Database, now: datetime) -> list[tuple[int, str | None]]:
+    """End charts left `sharing` past their lease: their process died mid-share."""
+    with db.transaction() as session:
+        rows = session.execute(
+            update(DigestDelivery)
+            .where(
+                DigestDelivery.status == POSTED,
+                DigestDelivery.charts == CHARTS_SHARING,
+                DigestDelivery.next_attempt_at <= now,
+            )
+            .values(
+                charts=None,
+                next_attempt_at=None,
+                error="charts interrupted while sharing; not shared again, as Slack may "
+                "already show them (at most once)",
+            )
+            .returning(DigestDelivery.id, DigestDelivery.claimed_by)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+
 def load_work(db: Database, delivery_id: int) -> Work | None:
     with db.reading() as session:
         row = session.execute(
@@ -160,6 +226,7 @@ def load_work(db: Database, delivery_id: int) -> Work | None:
             active=sub.active and uninstalled_at is None,
             attempts=delivery.attempts,
             claimed_at=delivery.claimed_at,
+            message_ts=delivery.message_ts,
         )
 
 
@@ -183,6 +250,9 @@ class Snapshot:
     known: set[tuple[int, datetime]]  # (subscription, occurrence) already recorded since `since`
     due: list[int]  # rows another attempt may start on: due retries and abandoned claims
     stale_posting: bool  # some row was left `posting` past its lease
+    # Posted rows whose charts wait past their lease for a process to share them.
+    charts_due: list[int] = field(default_factory=list)
+    stale_sharing: bool = False  # some row's charts were left `sharing` past their lease
     # Channels (workspace, channel) where another process holds a claimed or posting digest
     # now: their next digests wait for it, so no channel gets two messages in one instant.
     busy_elsewhere: frozenset[tuple[int, str]] = frozenset()
@@ -223,19 +293,23 @@ def snapshot(
                 if status in (CLAIMED, POSTING) and owner != me and live:
                     busy.add(channel_of[sub_id])
         # Through the (status, next_attempt_at) index; settled rows have no next_attempt_at.
+        # A posted row has a next_attempt_at only while its charts wait to be shared.
         pending = session.execute(
-            select(DigestDelivery.id, DigestDelivery.status)
+            select(DigestDelivery.id, DigestDelivery.status, DigestDelivery.charts)
             .where(
-                DigestDelivery.status.in_((RETRYING, CLAIMED, POSTING)),
+                DigestDelivery.status.in_((RETRYING, CLAIMED, POSTING, POSTED)),
                 DigestDelivery.next_attempt_at <= now,
             )
             .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id)
             .limit(limit)
         ).all()
+        posted = [row for row in pending if row.status == POSTED]
         return Snapshot(
             subscriptions=subs,
             known=known,
-            due=[row.id for row in pending if row.status != POSTING],
+            due=[row.id for row in pending if row.status in (RETRYING, CLAIMED)],
             stale_posting=any(row.status == POSTING for row in pending),
             busy_elsewhere=frozenset(busy),
+            charts_due=[row.id for row in posted if row.charts == CHARTS_PENDING],
+            stale_sharing=any(row.charts == CHARTS_SHARING for row in posted),
         )

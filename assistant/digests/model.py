@@ -39,11 +39,26 @@ class DigestRequest:
         return DELAYED_MARKER if self.delayed else ""
 
 
+Chart = tuple[str, bytes, str]  # (filename, png, title)
+ChartDrawing = tuple[str, Callable[[], bytes], str]  # (filename, draws the png, title)
+
+
 @dataclass(frozen=True)
 class DigestMessage:
     text: str  # complete plain-text fallback
     blocks: list[Any] = field(default_factory=list)  # slack_sdk.models.blocks objects or dicts
-    charts: list[tuple[str, bytes, str]] = field(default_factory=list)  # (filename, png, title)
+    charts: list[Chart] = field(default_factory=list)  # drawn
+    # Charts left to draw when they are shared, after the message is out: the scheduler
+    # posts every due digest before it draws any chart (issue 20).
+    drawings: list[ChartDrawing] = field(default_factory=list)
+
+    @property
+    def has_charts(self) -> bool:
+        return bool(self.charts or self.drawings)
+
+    def drawn_charts(self) -> list[Chart]:
+        """Every chart as PNG, those left to draw drawn now (on the caller's thread)."""
+        return self.charts + [(name, draw(), title) for name, draw, title in self.drawings]
 
 
 Composer = Callable[[DigestRequest], DigestMessage]

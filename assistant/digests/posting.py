@@ -31,15 +31,17 @@ class SlackPoster:
         return str(response["ts"])
 
     def upload_charts(self, request: DigestRequest, message: DigestMessage, ts: str) -> None:
-        """Share the charts in the digest's thread, in one upload, so the channel stays tidy."""
-        if not message.charts:
+        """Share the charts in the digest's thread, in one upload, so the channel stays tidy.
+        Charts left to draw are drawn first, before the channel's turn is taken."""
+        if not message.has_charts:
             return
+        charts = message.drawn_charts()
         with self.pacer.turn(request.channel_id):
             self._client_for(request.team_id).files_upload_v2(
                 channel=request.channel_id,
                 thread_ts=ts,
                 file_uploads=[
                     {"file": png, "filename": filename, "title": title}
-                    for filename, png, title in message.charts
+                    for filename, png, title in charts
                 ],
             )

@@ -1,5 +1,8 @@
 """The digest clock: every `tick_seconds`, claim what is due and retry what failed.
 
+Ticks fall on whole multiples of `tick_seconds` of the services' clock (09:00:00, 09:00:30,
+...), so a digest due at 09:00 is picked at 09:00:00, not up to a tick later (issue 20).
+
 Each process runs its own APScheduler 3 `BackgroundScheduler` with the in-memory job store.
 APScheduler's job stores must never be shared between processes (its FAQ: "You can't"), and
 need not be: everything that must outlive a process (what was posted, what waits for a
@@ -9,14 +12,15 @@ retry) is in the database, and the ledger lets any number of processes tick at o
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
@@ -25,7 +29,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from assistant.digests import ledger
-from assistant.digests.delivery import TAKEN, Deliverer, Due
+from assistant.digests.delivery import TAKEN, ChartsDue, Deliverer, Due
 from assistant.digests.model import ClientFor, Composer
 from assistant.digests.nudges import Nudger
 from assistant.digests.posting import SlackPoster
@@ -35,6 +39,7 @@ from assistant.slack.pacing import ChannelPacer
 log = logging.getLogger(__name__)
 
 JOB_ID = "digest-tick"
+START_JOB_ID = "digest-tick-at-start"
 HOUSEKEEPING_JOB_ID = "housekeeping"
 HOUSEKEEPING_HOURS = 24
 LEFT_TO_OTHER = "left to the process posting in that channel"
@@ -68,6 +73,13 @@ def each_channel_by_one_process(dues: list[Due], work: Callable[[Due], str]) -> 
     return outcomes
 
 
+def _by_workspace(deliverer: Deliverer) -> list[list[ChartsDue]]:
+    groups: dict[int, list[ChartsDue]] = {}
+    for due in deliverer.take_charts_due():
+        groups.setdefault(due.work.workspace_id, []).append(due)
+    return list(groups.values())
+
+
 class DigestScheduler:
     def __init__(
         self,
@@ -96,9 +108,12 @@ class DigestScheduler:
         self.parallel_workspaces = parallel_workspaces
         self._pool: ThreadPoolExecutor | None = None
         self._scheduler: BackgroundScheduler | None = None
+        # When the last scheduled ticks started, on the services' clock (the fleet bench).
+        self.tick_starts: deque[datetime] = deque(maxlen=100)
 
     def tick(self, now: datetime | None = None) -> Counter[str]:
-        """One pass: due occurrences, then due retries. Outcomes counted by name.
+        """One pass: due occurrences and due retries, the nudges, then the charts of what was
+        posted (and of what a dead process left). Outcomes (of posts and nudges) by name.
 
         With `now`, the whole pass runs at that instant (tests); otherwise each step reads
         `services.clock`, so leases and backoff start from when the step really happens.
@@ -120,6 +135,13 @@ class DigestScheduler:
                         owner,
                     )
                     outcomes["interrupted"] += 1
+            if snapshot.stale_sharing:
+                for delivery_id, owner in ledger.expire_sharing(self.services.db, clock()):
+                    log.warning(
+                        "charts of digest delivery %s were left mid-share by %s; not shared again",
+                        delivery_id,
+                        owner,
+                    )
             by_workspace: dict[int, list] = {}
             for due in deliverer.due(snapshot, clock()):
                 by_workspace.setdefault(due.workspace_id, []).append(due)
@@ -136,6 +158,14 @@ class DigestScheduler:
                 outcomes.update(found)
             if self.nudger is not None:
                 outcomes.update({f"nudge_{k}": n for k, n in self._nudge(clock).items()})
+            # Every due message is out: now the charts, drawn (most of a digest's CPU) and
+            # shared in their threads, workspaces side by side as the posts were; and those
+            # another process posted, then died before sharing.
+            charts = [
+                partial(deliverer.share_charts, due, clock) for due in _by_workspace(deliverer)
+            ]
+            charts += [partial(deliverer.recover_charts, [i], clock) for i in snapshot.charts_due]
+            self._side_by_side(charts)
         return outcomes
 
     def _nudge(self, clock: Callable[[], datetime]) -> Counter[str]:
@@ -159,19 +189,42 @@ class DigestScheduler:
         wait(futures)  # all of them, even when one failed: no job outlives its tick
         return [future.result() for future in futures]
 
+    def next_boundary(self) -> datetime:
+        """The real instant at which the services' clock next reads a whole multiple of
+        `tick_seconds` (counted from the epoch: 09:00:00, 09:00:30 for 30 s).
+
+        The services' clock is the real one in production; the fleet bench shifts it, and
+        the ticks must fall on its boundaries, not the real ones. It is read first, so the
+        instant computed is never early: at it, the services' clock reads the boundary or a
+        little after, and a digest due at the boundary is due at that tick.
+        """
+        ours = self.services.now().timestamp()
+        real = datetime.now(UTC)
+        boundary = math.ceil(ours / self.tick_seconds) * self.tick_seconds
+        return real + timedelta(seconds=boundary - ours, milliseconds=1)
+
     def start(self) -> None:
-        """Tick now and every `tick_seconds` on a background thread."""
+        """Tick now, then on every `tick_seconds` boundary, on a background thread."""
         if self._scheduler is not None:
             return
         scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
-            # Two: the daily housekeeping never holds up a digest tick.
-            executors={"default": JobExecutor(max_workers=2)},
+            # Three: the daily housekeeping never holds up a digest tick, nor the tick at
+            # start the first one on a boundary (the two take turns on the tick's lock).
+            executors={"default": JobExecutor(max_workers=3)},
             timezone=UTC,
         )
+        # The trigger counts each tick from the one before, so the tick at start is a job
+        # of its own: as the interval job's first run it would shift every tick after it.
+        scheduler.add_job(
+            self._scheduled_tick, id=START_JOB_ID, name="digest tick at start",
+            misfire_grace_time=None,
+        )  # fmt: skip
         scheduler.add_job(
             self._scheduled_tick,
-            IntervalTrigger(seconds=self.tick_seconds, timezone=UTC),
+            IntervalTrigger(
+                seconds=self.tick_seconds, start_date=self.next_boundary(), timezone=UTC
+            ),
             id=JOB_ID,
             name="digest tick",
             max_instances=1,  # a slow tick is never overlapped by the next one
@@ -179,7 +232,6 @@ class DigestScheduler:
             # A tick late by up to one interval still runs; later than that, the next one is
             # as good. Nothing is lost by skipping: due work is read from the database.
             misfire_grace_time=max(1, int(self.tick_seconds)),
-            next_run_time=datetime.now(UTC),
         )
         if self.housekeeping is not None:
             scheduler.add_job(
@@ -215,6 +267,7 @@ class DigestScheduler:
             log.exception("housekeeping failed; it runs again tomorrow")
 
     def _scheduled_tick(self) -> None:
+        self.tick_starts.append(self.services.now())
         try:
             self.tick()
         except Exception:  # the database away, say; the next tick tries again

@@ -371,6 +371,8 @@ class DigestDelivery(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
+    # Charts of a posted digest: pending | sharing (leased by next_attempt_at) | NULL (done)
+    charts: Mapped[str | None] = mapped_column(String(16))
 
 
 class ProcessedRequest(Base):

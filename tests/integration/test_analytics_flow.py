@@ -67,9 +67,10 @@ def test_stays_match_the_deal_card_replay(services, db, story):
     """Every completed stay from SQL is one the deal card's replay (queries.stage_stays) has."""
     with db.reading() as session:
         ws = _ws(session)
+        ends, params = stay_ends(ws, day(0), day(20))
         sql = sorted(
             (r.deal_id, r.stage_key, r.entered_at, r.left_at)
-            for r in session.execute(stay_ends(ws, day(0), day(20)))
+            for r in session.execute(select(ends), params)
         )
         stages = stage_map(session, ws)
         replayed = sorted(

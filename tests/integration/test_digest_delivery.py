@@ -8,18 +8,22 @@ row in the database, so nothing here sleeps.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from assistant.config import Settings
+from assistant.digests.ledger import CHARTS_LEASE as LEASE
 from assistant.digests.model import DigestMessage, DigestNotPosted, DigestRequest
 from assistant.digests.scheduler import JOB_ID, DigestScheduler
 from assistant.digests.send import send_now
 from assistant.domain.errors import NotAllowed
 from assistant.domain.roles import Role
 from assistant.domain.schedule import Schedule
+from assistant.server import ALONE_PARALLEL_WORKSPACES, build_scheduler
 from assistant.services import roles, subscriptions
 from assistant.services.context import Actor
 from assistant.slack.pacing import ChannelPacer
@@ -389,6 +393,166 @@ def test_a_chart_failure_never_reposts_the_digest(services, clock, fake, make_sc
     assert len(fake.calls_to("chat.postMessage")) == 1
     row = delivery(services, sub, NINE)
     assert (row.status, row.error) == ("posted", "charts not uploaded: x")
+
+
+def test_charts_are_drawn_and_shared_after_every_due_post(services, clock, fake, make_scheduler):
+    """The tick posts every due digest first; only then draws the charts (most of a digest's
+    CPU) and shares each once in its own digest's thread, a failed share changing nothing."""
+    drawn_after: list[int] = []
+
+    def draw() -> bytes:
+        drawn_after.append(len(fake.calls_to("chat.postMessage")))
+        return b"\x89PNG"
+
+    def with_chart(request):
+        message = compose(request)
+        drawings = [(f"{request.channel_id}.png", draw, "Pipeline")]
+        return DigestMessage(text=message.text, blocks=message.blocks, drawings=drawings)
+
+    clock.set(MONDAY)
+    channels = ["C_ONE", "C_TWO", "C_THREE"]
+    subs = [subscribe(services, channel) for channel in channels]
+    fake.fail_next("files.getUploadURLExternal", status=200, body={"ok": False, "error": "x"})
+    scheduler = make_scheduler(composer=with_chart)
+    assert scheduler.tick(NINE) == {"posted": 3}
+    assert drawn_after == [3, 3, 3]  # every post was out before the first chart was drawn
+    rows = [delivery(services, sub, NINE) for sub in subs]
+    failed = [row for row in rows if row.error]
+    assert [row.error for row in failed] == ["charts not uploaded: x"]
+    shared = fake.calls_to("files.completeUploadExternal")
+    assert sorted((c.args["channel_id"], c.args["thread_ts"]) for c in shared) == sorted(
+        (channel, row.message_ts)
+        for channel, row in zip(channels, rows, strict=True)
+        if not row.error
+    )
+    scheduler.tick(NINE + timedelta(seconds=30))
+    make_scheduler("p2", composer=with_chart).tick(NINE + timedelta(hours=1))
+    assert len(fake.calls_to("chat.postMessage")) == 3 and len(drawn_after) == 3
+    assert len(fake.calls_to("files.completeUploadExternal")) == 2
+
+
+def test_a_stop_mid_tick_still_shares_each_chart_once(services, clock, fake, make_scheduler):
+    """Stopping (SIGTERM in `run_scheduler`) waits for the tick in progress, its charts
+    included; the restarted process posts and shares nothing again."""
+    composing, go = threading.Event(), threading.Event()
+
+    def slow(request):
+        composing.set()
+        go.wait(10)
+        message = compose(request)
+        drawings = [("c.png", lambda: b"\x89PNG", "Pipeline")]
+        return DigestMessage(text=message.text, blocks=message.blocks, drawings=drawings)
+
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    clock.set(NINE)
+    scheduler = make_scheduler(composer=slow)
+    scheduler.start()
+    assert composing.wait(10)
+    stopping = threading.Thread(target=scheduler.shutdown)
+    stopping.start()
+    stopping.join(0.2)
+    assert stopping.is_alive()  # waiting for the tick
+    go.set()
+    stopping.join(10)
+    assert not stopping.is_alive() and not scheduler.running
+    (shared,) = fake.calls_to("files.completeUploadExternal")
+    assert shared.args["thread_ts"] == delivery(services, sub, NINE).message_ts
+    make_scheduler("restarted", composer=slow).tick(NINE + timedelta(minutes=1))
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert len(fake.calls_to("files.completeUploadExternal")) == 1
+
+
+def charted(request):
+    message = compose(request)
+    drawings = [("c.png", lambda: b"\x89PNG", "Pipeline")]
+    return DigestMessage(text=message.text, blocks=message.blocks, drawings=drawings)
+
+
+def test_charts_left_by_a_process_that_died_are_shared_once_by_another(
+    services, clock, fake, make_scheduler
+):
+    """The poster dies after its posts, before its charts: the row says they are pending;
+    once their lease runs out another process shares them, once, in the digest's thread,
+    and the dead one, were it only slow, shares nothing."""
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    dead = make_scheduler("dead", composer=charted)
+    deliverer = dead._deliverer
+    (due,) = deliverer.due(deliverer.snapshot(NINE), NINE)
+    assert deliverer.claim_and_post(due, lambda: NINE) == "posted"  # then it dies
+    row = delivery(services, sub, NINE)
+    assert (row.status, row.charts, row.next_attempt_at) == ("posted", "pending", NINE + LEASE)
+    other = make_scheduler("other", composer=charted)
+    other.tick(NINE + timedelta(minutes=1))
+    assert fake.calls_to("files.completeUploadExternal") == []  # its lease still runs
+    other.tick(NINE + LEASE)
+    (shared,) = fake.calls_to("files.completeUploadExternal")
+    assert shared.args["thread_ts"] == row.message_ts
+    deliverer.share_charts(deliverer.take_charts_due(), lambda: NINE + LEASE)
+    other.tick(NINE + LEASE + timedelta(minutes=1))
+    make_scheduler("third", composer=charted).tick(NINE + timedelta(hours=1))
+    assert len(fake.calls_to("files.completeUploadExternal")) == 1
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    row = delivery(services, sub, NINE)
+    assert (row.status, row.charts, row.next_attempt_at, row.error) == ("posted", None, None, None)
+    assert row.claimed_by == "other"
+
+
+def test_charts_of_a_process_that_died_sharing_them_are_not_shared_again(
+    services, clock, fake, make_scheduler
+):
+    """Dying mid-share (Slack may already show the charts) ends them unshared: at most once."""
+
+    def dies_drawing(request):
+        message = compose(request)
+        return DigestMessage(text=message.text, drawings=[("c.png", dies, "Pipeline")])
+
+    def dies() -> bytes:
+        raise Killed
+
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    with pytest.raises(Killed):
+        make_scheduler("dead", composer=dies_drawing).tick(NINE)
+    assert delivery(services, sub, NINE).charts == "sharing"
+    other = make_scheduler("other", composer=charted)
+    other.tick(NINE + LEASE)
+    other.tick(NINE + timedelta(hours=1))
+    assert fake.calls_to("files.completeUploadExternal") == []
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    row = delivery(services, sub, NINE)
+    assert (row.status, row.charts) == ("posted", None)
+    assert row.error.startswith("charts interrupted while sharing; not shared again")
+
+
+def test_ticks_fall_on_the_half_minute_of_the_clock(services, clock, fake, make_scheduler):
+    """Started 0.7 s before 09:00 on the services' clock (running with real time, shifted),
+    the scheduler ticks at once, then at 09:00:00 on that clock, not 30 s after its start."""
+    clock.set(MONDAY)
+    sub = subscribe(services)
+    offset = NINE - timedelta(seconds=0.7) - datetime.now(UTC)
+    services.clock = lambda: datetime.now(UTC) + offset
+    scheduler = make_scheduler()
+    scheduler.start()
+    try:
+        fake.wait_for("chat.postMessage", timeout=10)
+    finally:
+        scheduler.shutdown()
+    first, second = list(scheduler.tick_starts)[:2]
+    assert first < NINE <= second < NINE + timedelta(seconds=0.5)
+    row = delivery(services, sub, NINE)
+    assert row.status == "posted" and NINE <= row.claimed_at < NINE + timedelta(seconds=0.5)
+
+
+def test_a_scheduler_alone_on_postgresql_posts_more_workspaces_side_by_side(services):
+    """`bot.py scheduler` has the database pool to itself: 16 workspaces at once on
+    PostgreSQL (its pool holds 20), 8 on SQLite's one writer and next to web workers."""
+    settings = Settings(database_url=services.db.url, slack_bot_token="xoxb-test")
+    alone = build_scheduler(settings, services, alone=True)
+    shared = build_scheduler(settings, services)
+    expected = 8 if services.db.is_sqlite else ALONE_PARALLEL_WORKSPACES
+    assert (alone.parallel_workspaces, shared.parallel_workspaces) == (expected, 8)
 
 
 def test_posts_to_one_channel_are_a_second_apart(services, clock, fake, client_for):
