@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.blocks.common import Reply, escape, literal, mention
-from assistant.blocks.deal_list import list_reply
+from assistant.blocks.deal_list import LIST_ROWS, list_reply
 from assistant.commands.args import take_mentions, take_period
 from assistant.commands.framework import Invocation
 from assistant.domain.errors import InvalidInput
@@ -50,5 +50,6 @@ def list_command(inv: Invocation) -> Reply:
     facts = settings.workspace_facts(inv.services, inv.actor)
     deal_filter, heading = _filter(inv, facts)
     page = queries.list_deals(inv.services, inv.actor, deal_filter)
-    names = inv.names(d.owner_id for d in page.items)
+    # Only the rows the table shows name their owners (the rest are counted, not shown).
+    names = inv.names(d.owner_id for d in page.items[:LIST_ROWS])
     return list_reply(page.items, page.total, heading, facts.currency, names)

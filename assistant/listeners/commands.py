@@ -56,7 +56,9 @@ def invocations(
             trigger_id=trigger_id,
             after_reply=after_reply,
             deal_changed=deal_changed,
-            learn_names=lambda ids: learn_names(runtime, client, actor.team_id, ids),
+            learn_names=lambda ids, missing: learn_names(
+                runtime, client, actor.team_id, ids, missing
+            ),
             catalog=COMMAND_SETS,
             slack=client,
         )
