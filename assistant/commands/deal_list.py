@@ -10,7 +10,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.facts import Facts
 from assistant.domain.periods import parse_period
 from assistant.domain.stage_match import match_stage
-from assistant.services import queries, settings
+from assistant.services import queries
 from assistant.services.queries import DealFilter
 
 
@@ -47,9 +47,15 @@ def _filter(inv: Invocation, facts: Facts) -> tuple[DealFilter, str]:
 
 
 def list_command(inv: Invocation) -> Reply:
-    facts = settings.workspace_facts(inv.services, inv.actor)
-    deal_filter, heading = _filter(inv, facts)
-    page = queries.list_deals(inv.services, inv.actor, deal_filter)
+    headings: list[str] = []
+
+    def read_filter(facts: Facts) -> DealFilter:  # in the list's own read, with its facts
+        deal_filter, heading = _filter(inv, facts)
+        headings.append(heading)
+        return deal_filter
+
+    page = queries.list_deals(inv.services, inv.actor, read_filter)
+    facts, heading = page.facts, headings[0]
     # Only the rows the table shows name their owners (the rest are counted, not shown).
     names = inv.names(d.owner_id for d in page.items[:LIST_ROWS])
     return list_reply(page.items, page.total, heading, facts.currency, names)
