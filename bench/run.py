@@ -2,6 +2,7 @@
 
 --quick (the default, under two minutes, plus about 1.5 for the fleet), --full (all sizes;
 about half an hour on two cores, plus about 6 minutes for the fleet's 1,000 workspaces),
+--huge (the digests only, PostgreSQL only, at 100k and 1M deals: about 25 minutes),
 --only commands|digests|import|fleet, --db sqlite|postgresql|both, --profile (cProfile
 where the time goes), --markdown FILE (the whole report, as in bench/RESULTS.md).
 Every database is created for the run and dropped at its end (see bench/dbs.py).
@@ -71,7 +72,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     for name, about in (
         ("quick", "small sizes, short runs (default)"),
         ("full", "every size: 1k, 10k, 100k deals; 1 to 16 clients"),
-        ("huge", "digests at 100k and 1M deals, PostgreSQL only (issue 20; ~30 min)"),
+        ("huge", "digests at 100k and 1M deals, PostgreSQL only (issue 20; ~25 min)"),
         ("tiny", "the smallest sizes, for the tests"),
     ):
         size.add_argument(f"--{name}", dest="preset", action="store_const", const=name, help=about)
