@@ -3,7 +3,8 @@
 - `bench.command_floor:floor_app`: a bare Bolt app (`process_before_response=True`, as the
   bot) whose listeners do each command's essential database work with hand-written SQL
   through the raw driver, on the same database as the bot, and reply with a plain f-string:
-  `show` reads the deal and its stage; `list` the first rows of the filter and their count;
+  `show` reads the deal and its stage; `list` what the bot's list reads (up to 500 rows of
+  the filter, the count of the rest, the shown rows' owner names: `Floor.list`);
   `/pipeline` one GROUP BY of the open deals; `move` reads the stages, then reads the deal
   (locked), updates it and inserts its history row in one transaction; `new` takes the next
   number, inserts the deal and its create history rows in one transaction.
@@ -27,7 +28,8 @@ from slack_sdk import WebClient
 from bench import rawdb
 from bench.floor_stats import Sql
 
-LIST_ROWS = 40  # as many as the bot's list shows
+LIST_LIMIT = 500  # rows the bot's list reads at most (assistant.domain.limits.LIST_LIMIT)
+LIST_ROWS = 40  # rows it shows (assistant.blocks.deal_list.LIST_ROWS)
 CHANGE_COLUMNS = (
     "workspace_id, entity, entity_id, action, field, old_value, new_value, actor_id, at"
 )
@@ -84,7 +86,8 @@ class Floor:
         return self.sql.at(at)
 
     def parse_time(self, value) -> datetime:
-        return datetime.fromisoformat(value) if isinstance(value, str) else value
+        at = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite keeps UTC, naive
 
     def workspace(self, team: str) -> tuple[int, str]:
         return self.rows("SELECT id, currency FROM workspaces WHERE team_id = ?", team)[0]
@@ -112,14 +115,19 @@ class Floor:
         return f"*#{n} {name}* · {label} · {status} · {_money(amount, currency)} · <@{owner}>"
 
     def list(self, team: str, user: str, word: str) -> str:
+        """What the bot's `/deal list` needs: up to LIST_LIMIT rows of the filter in its order
+        (all of them for `stuck`, most overdue first), the count of the rest when the page is
+        full, the value and stuck count of the whole list when it fits, and the names of the
+        owners of the LIST_ROWS rows it shows."""
         ws, currency = self.workspace(team)
+        stages = {key: (label, target) for key, label, target in self.stages(ws)}
+        now = datetime.now(UTC)
         where, args = "workspace_id = ? AND status = 'open'", [ws]
         if word == "mine":
             where, args = where + " AND owner_id = ?", [*args, user]
-        columns = "number, name, amount, stage_key, stage_entered_at"
+        columns = "number, name, amount, owner_id, stage_key, stage_entered_at"
         if word == "stuck":
-            now = datetime.now(UTC)
-            limits = [(k, now - timedelta(days=t)) for k, _, t in self.stages(ws) if t is not None]
+            limits = [(k, now - timedelta(days=t)) for k, (_, t) in stages.items() if t is not None]
             where += " AND (" + " OR ".join(
                 "(stage_key = ? AND stage_entered_at < ?)" for _ in limits
             )
@@ -127,16 +135,50 @@ class Floor:
             for key, limit in limits:
                 args += [key, self.when(limit)]
             found = self.rows(f"SELECT {columns} FROM deals WHERE {where}", *args)
-            found.sort(key=lambda r: self.parse_time(r[4]))  # roughly most overdue first
-            total, found = len(found), found[:LIST_ROWS]
+            total = len(found)
         else:
             found = self.rows(
-                f"SELECT {columns} FROM deals WHERE {where} ORDER BY number LIMIT {LIST_ROWS}",
+                f"SELECT {columns} FROM deals WHERE {where} ORDER BY number LIMIT {LIST_LIMIT}",
                 *args,
             )
-            total = self.rows(f"SELECT count(*) FROM deals WHERE {where}", *args)[0][0]
-        lines = [f"#{n} {name} · {stage} · {_money(a, currency)}" for n, name, a, stage, _ in found]
-        return f"{total} deals\n" + "\n".join(lines)
+            total = len(found)
+            if total == LIST_LIMIT:
+                total = self.rows(f"SELECT count(*) FROM deals WHERE {where}", *args)[0][0]
+        listed = []
+        for n, name, amount, owner, stage, entered in found:
+            label, target = stages.get(stage, (stage, None))
+            in_stage = (now - self.parse_time(entered)).total_seconds() / 86400
+            overdue = max(0.0, in_stage - target) if target is not None else 0.0
+            listed.append((n, name, amount, owner, label, in_stage, overdue))
+        if word == "stuck":
+            listed.sort(key=lambda row: -row[6])
+            listed = listed[:LIST_LIMIT]
+        summary = f"{total} deals"
+        if len(listed) == total and listed:
+            value = sum(row[2] or 0 for row in listed)
+            stuck = sum(1 for row in listed if row[6] > 0)
+            summary += f", {_money(value, currency)} in total, {stuck} stuck"
+        shown = listed[:LIST_ROWS]
+        names = self.names(ws, sorted({row[3] for row in shown}))
+        lines = [
+            f"#{n} {name} · {label} · {_money(a, currency)} · {names.get(o, o)} · {d:.1f}"
+            + (f" +{late:.1f}" if late else "")
+            for n, name, a, o, label, d, late in shown
+        ]
+        return summary + "\n" + "\n".join(lines)
+
+    def names(self, ws: int, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        return dict(
+            self.rows(
+                "SELECT slack_user_id, name FROM people WHERE workspace_id = ?"
+                f" AND slack_user_id IN ({marks})",
+                ws,
+                *ids,
+            )
+        )
 
     def board(self, team: str) -> str:
         ws, currency = self.workspace(team)

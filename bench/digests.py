@@ -33,6 +33,9 @@ class DigestResult:
     digest: str
     product: dict[str, float]
     floor: dict[str, float]
+    # The generated workspace: its history rows and the seconds it took to write.
+    history_rows: int = 0
+    generated_seconds: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -75,12 +78,15 @@ def run(
         for dialect, url in urls.items():
             for digest in DIGESTS:
                 got = {side: run_case(url, digest, side, repeat) for side in SIDES}
-                result = DigestResult(dialect, spec, digest, got["product"], got["floor"])
+                result = DigestResult(
+                    dialect, spec, digest, got["product"], got["floor"], made.changes, made.seconds
+                )
                 results.append(result)
                 log(
                     f"  {dialect:10} {spec.label:22} {digest:8} product "
                     f"{result.product['best'] * 1000:8.1f} ms  floor "
-                    f"{result.floor['best'] * 1000:8.1f} ms"
+                    f"{result.floor['best'] * 1000:8.1f} ms  peak "
+                    f"{result.product['peak_mb']:.0f} MB"
                 )
             if kept is not None and spec is specs[-1]:
                 kept[dialect] = url

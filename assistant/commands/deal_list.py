@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from assistant.blocks.common import Reply, escape, literal, mention
-from assistant.blocks.deal_list import list_reply
+from assistant.blocks.deal_list import LIST_ROWS, list_reply
 from assistant.commands.args import take_mentions, take_period
 from assistant.commands.framework import Invocation
 from assistant.domain.errors import InvalidInput
 from assistant.domain.facts import Facts
 from assistant.domain.periods import parse_period
 from assistant.domain.stage_match import match_stage
-from assistant.services import chances, queries, settings
+from assistant.services import chances, queries
 from assistant.services.queries import DealFilter
 
 
@@ -47,10 +47,16 @@ def _filter(inv: Invocation, facts: Facts) -> tuple[DealFilter, str]:
 
 
 def list_command(inv: Invocation) -> Reply:
-    facts = settings.workspace_facts(inv.services, inv.actor)
-    deal_filter, heading = _filter(inv, facts)
-    page = queries.list_deals(inv.services, inv.actor, deal_filter)
-    names = inv.names(d.owner_id for d in page.items)
+    read: list[tuple[DealFilter, str]] = []
+
+    def read_filter(facts: Facts) -> DealFilter:  # in the list's own read, with its facts
+        read.append(_filter(inv, facts))
+        return read[0][0]
+
+    page = queries.list_deals(inv.services, inv.actor, read_filter)
+    (deal_filter, heading), facts = read[0], page.facts
+    # Only the rows the table shows name their owners (the rest are counted, not shown).
+    names = inv.names(d.owner_id for d in page.items[:LIST_ROWS])
     if deal_filter.status == "open" and page.items and page.chances is None:
         # A long history not read yet: read after the answer, for the next list.
         inv.after_reply(lambda: chances.read_history(inv.services, inv.actor))

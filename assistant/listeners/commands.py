@@ -73,7 +73,9 @@ def invocations(
             after_reply=after_reply,
             answer_later=answer_later(share),
             deal_changed=deal_changed,
-            learn_names=lambda ids: learn_names(runtime, client, actor.team_id, ids),
+            learn_names=lambda ids, missing: learn_names(
+                runtime, client, actor.team_id, ids, missing
+            ),
             catalog=COMMAND_SETS,
             slack=client,
         )

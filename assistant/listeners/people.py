@@ -48,12 +48,21 @@ def remember_user(services: Services, team_id: str, user: dict) -> None:
         people.remember(services, team_id, [profile])
 
 
-def learn_names(runtime, client: WebClient | None, team_id: str, ids: list[str]) -> None:
-    """Names a reply is about to show: users never met are asked for now, side by side and
-    for at most `WAIT_SECONDS` (a reply must go out within Slack's 3 s); names older than a
-    day are refreshed after the reply."""
+def learn_names(
+    runtime,
+    client: WebClient | None,
+    team_id: str,
+    ids: list[str],
+    missing: list[str] | None = None,
+) -> None:
+    """Names a reply is about to show: users never met (`missing`, when the caller has just
+    read the names; else read here) are asked for now, side by side and for at most
+    `WAIT_SECONDS` (a reply must go out within Slack's 3 s); names older than a day are
+    refreshed after the reply."""
     services = runtime.services
-    missing = people.unknown(services, team_id, ids)[:REFRESH_AT_ONCE]
+    if missing is None:
+        missing = people.unknown(services, team_id, ids)
+    missing = missing[:REFRESH_AT_ONCE]
     if missing and client is not None:
         pool = ThreadPoolExecutor(max_workers=min(len(missing), 8))
         futures = [pool.submit(_ask, client, user_id) for user_id in missing]

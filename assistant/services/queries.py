@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from assistant.analytics.outlook import deal_chance, stage_outlook
 from assistant.analytics.pipeline import stuck_condition
 from assistant.analytics.stages import workspace_facts
+from assistant.domain.facts import Facts
 from assistant.domain.limits import LIST_LIMIT
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageDef
@@ -152,12 +154,19 @@ LISTED = (
 )  # fmt: skip
 
 
-def list_deals(services: Services, actor: Actor, deal_filter: DealFilter) -> Page:
-    """The first LIST_LIMIT deals of the filter, in its order, and how many match in all."""
+def list_deals(
+    services: Services, actor: Actor, deal_filter: DealFilter | Callable[[Facts], DealFilter]
+) -> Page:
+    """The first LIST_LIMIT deals of the filter, in its order, and how many match in all.
+
+    `deal_filter` may be a function of the workspace's facts (a command's words read in its
+    time zone and stages), called with the facts this read takes anyway."""
     now = services.now()
     with services.db.reading() as session:
         workspace = workspace_for_reading(services, session, actor.team_id)
         facts = workspace_facts(session, workspace.id)
+        if callable(deal_filter):
+            deal_filter = deal_filter(facts)
         stages = facts.pipeline.by_key
         where = _deal_conditions(deal_filter, workspace.id, facts.pipeline, now)
         order = (Deal.closed_at.desc(),) if deal_filter.status in ("won", "lost") else ()

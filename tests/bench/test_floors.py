@@ -3,6 +3,9 @@ same figures, field by field, and the commands' floor really reads and writes th
 
 from __future__ import annotations
 
+from assistant.blocks.deal_list import LIST_ROWS
+from assistant.domain.limits import LIST_LIMIT
+from bench import command_floor
 from bench.command_floor import Floor
 from bench.dbs import raw_connect
 from bench.digests import DIGESTS, case_args, digest_call
@@ -71,7 +74,20 @@ def test_the_command_floor_reads_and_writes_the_rows(dialect, scratch):
     assert _one(url, history)[0][0] == before + 1 + 5  # the move's row, the create's five
 
     open_deals = _one(url, "SELECT count(*) FROM deals WHERE status = 'open'")[0][0]
-    assert floor.list(TEAM_ID, owner, "").startswith(f"{open_deals} deals")
     board = floor.board(TEAM_ID).splitlines()
     assert len(board) == len(PIPELINE)
     assert sum(int(line.split(": ")[1].split()[0]) for line in board) == open_deals
+    stuck = sum(int(line.rsplit(", ", 1)[1].split()[0]) for line in board)
+
+    # The list reads what the bot's does: as many rows, the shown rows' owners' names, and
+    # the whole list's value and stuck count when it fits in one read.
+    assert (command_floor.LIST_LIMIT, command_floor.LIST_ROWS) == (LIST_LIMIT, LIST_ROWS)
+    value = _one(url, "SELECT sum(amount) FROM deals WHERE status = 'open'")[0][0]
+    listed = floor.list(TEAM_ID, owner, "").splitlines()
+    assert open_deals < LIST_LIMIT
+    money = command_floor._money(value, "USD")
+    assert listed[0] == f"{open_deals} deals, {money} in total, {stuck} stuck"
+    assert len(listed) == 1 + min(open_deals, LIST_ROWS)
+    mine = _one(url, f"SELECT count(*) FROM deals WHERE status = 'open' AND owner_id = '{owner}'")
+    assert floor.list(TEAM_ID, owner, "mine").startswith(f"{mine[0][0]} deals")
+    assert floor.list(TEAM_ID, owner, "stuck").startswith(f"{stuck} deals")

@@ -117,6 +117,17 @@ def test_list_filters_and_shows_facts(bot):
     assert "0 deals" in bot.command("/deal", "list won 2026-01-01..2026-01-31").text
 
 
+def test_list_shows_owners_by_name_asking_slack_for_those_never_met(bot):
+    bot.fake.users["U0ANA"] = {"profile": {"display_name": "Ana Banana", "real_name": "Ana B"}}
+    bot.command("/deal", "new Globex 8k <@U0ANA|ana>")
+    bot.command("/deal", "new Acme 12k")
+    first = bot.command("/deal", "list")
+    assert "Ana Banana" in first.text  # asked for before the reply: a code table can't mention
+    asked = [c for c in bot.fake.calls_to("users.info") if c.args.get("user") == "U0ANA"]
+    assert asked
+    assert "Ana Banana" in bot.command("/deal", "list").text  # now known: read, not asked
+
+
 def test_assign_edit_and_note(bot):
     bot.command("/deal", "new Acme 12k")
     assigned = bot.command("/deal", "assign #1 <@U0ANA|ana>")
