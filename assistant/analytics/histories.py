@@ -4,7 +4,7 @@ A forecast needs every stage, status, amount and close-date row of the workspace
 1.2M rows at 100k deals, two seconds and more to read and parse, too slow for a command that
 must answer within Slack's three. The rows are append-only, so the ones read before stay
 true: each call reads only the rows written since (ids above the last one kept) and checks
-one count to be sure nothing appeared below that id in the meantime.
+one count to be sure nothing appeared below the last id read in the meantime.
 
 That check matters on PostgreSQL, where ids are taken when rows are inserted but become
 visible when their transaction commits, so a long transaction (an import) can commit rows
@@ -93,11 +93,15 @@ class Histories:
         self, session: Session, workspace_id: int, kept: _Kept, keys: tuple[str, ...]
     ) -> Timeline | None:
         last = int(kept.ids[-1]) if len(kept.ids) else 0
-        # New rows first, then the count: a row committed in between makes the count larger
-        # than what was read, and the history is read again rather than missed.
+        # New rows first, then the count of the rows up to the last id read: a row committed
+        # in between below it (late) makes the count larger, and the history is read again
+        # rather than missed; one committed above it is simply read next time.
         new_ids, new_rows = _read(session, workspace_id, after=last, names=kept.rows.stage_names)
+        upto = int(new_ids[-1]) if len(new_ids) else last
         count, top = session.execute(
-            select(func.count(), func.max(Change.id)).where(*_scope(workspace_id))
+            select(func.count(), func.max(Change.id)).where(
+                *_scope(workspace_id), Change.id <= upto
+            )
         ).one()
         top = top or 0
         if top < last:  # this session sees less than was kept: the kept rows it can see

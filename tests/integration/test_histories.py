@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from assistant.analytics.histories import Histories
 from assistant.analytics.outlook import load_timeline
@@ -112,6 +112,33 @@ def test_a_row_committed_below_the_last_kept_id_is_read_again(services, clock, r
     assert_same(kept, fresh)
     written = ("prospecting", "proposal", "assessment")  # in the order of their times
     assert kept.stage.value.tolist() == [kept.stage_keys.index(k) for k in written]
+
+
+def test_a_deal_written_while_topping_up_is_read_next_time_not_all_again(services, rep):
+    histories = Histories()
+    _new(services, rep, "Acme")
+    workspace_id = _workspace_id(services, rep)
+    _kept_and_fresh(services, histories, workspace_id)
+    _new(services, rep, "Globex")
+    written = []
+
+    def between_read_and_count(_conn, _cursor, statement, *_args) -> None:
+        # Another request saves a deal after the new rows were read, before their count.
+        if "count(" in statement.lower() and not written:
+            written.append(_new(services, rep, "Initech"))
+
+    engine = services.db.read_engine
+    event.listen(engine, "before_cursor_execute", between_read_and_count)
+    try:
+        with services.db.reading() as session:
+            kept = load_timeline(session, workspace_id, kept=histories)
+    finally:
+        event.remove(engine, "before_cursor_execute", between_read_and_count)
+    assert written and histories.last_read == "topped_up"  # not read all again
+    assert kept.deal_count == 2  # Initech came after what was read
+    kept, fresh = _kept_and_fresh(services, histories, workspace_id)
+    assert histories.last_read == "topped_up" and kept.deal_count == 3
+    assert_same(kept, fresh)
 
 
 def test_an_older_session_gets_the_kept_rows_it_can_see(services, clock, rep):
