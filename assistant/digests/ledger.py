@@ -130,16 +130,21 @@ def transition(
 
 def expire_posting(db: Database, now: datetime) -> list[tuple[int, str | None]]:
     """Fail rows left `posting` past their lease: their process died mid-post (see delivery)."""
+    return _expire(
+        db, now, (DigestDelivery.status == POSTING,), status=FAILED,
+        error="interrupted while posting; not posted again, as Slack may already show it "
+        "(at most once)",
+    )  # fmt: skip
+
+
+def _expire(db: Database, now: datetime, where: tuple, **values) -> list[tuple[int, str | None]]:
+    """Rows in a state (`where`) whose lease ran out, changed by `values` with the lease
+    cleared: (id, the process that held each)."""
     with db.transaction() as session:
         rows = session.execute(
             update(DigestDelivery)
-            .where(DigestDelivery.status == POSTING, DigestDelivery.next_attempt_at <= now)
-            .values(
-                status=FAILED,
-                next_attempt_at=None,
-                error="interrupted while posting; not posted again, as Slack may already "
-                "show it (at most once)",
-            )
+            .where(*where, DigestDelivery.next_attempt_at <= now)
+            .values(next_attempt_at=None, **values)
             .returning(DigestDelivery.id, DigestDelivery.claimed_by)
         ).all()
         return [(row[0], row[1]) for row in rows]
@@ -183,23 +188,12 @@ def charts_done(db: Database, delivery_id: int, *, me: str, error: str | None) -
 
 def expire_sharing(db: Database, now: datetime) -> list[tuple[int, str | None]]:
     """End charts left `sharing` past their lease: their process died mid-share."""
-    with db.transaction() as session:
-        rows = session.execute(
-            update(DigestDelivery)
-            .where(
-                DigestDelivery.status == POSTED,
-                DigestDelivery.charts == CHARTS_SHARING,
-                DigestDelivery.next_attempt_at <= now,
-            )
-            .values(
-                charts=None,
-                next_attempt_at=None,
-                error="charts interrupted while sharing; not shared again, as Slack may "
-                "already show them (at most once)",
-            )
-            .returning(DigestDelivery.id, DigestDelivery.claimed_by)
-        ).all()
-        return [(row[0], row[1]) for row in rows]
+    return _expire(
+        db, now, (DigestDelivery.status == POSTED, DigestDelivery.charts == CHARTS_SHARING),
+        charts=None,
+        error="charts interrupted while sharing; not shared again, as Slack may already show "
+        "them (at most once)",
+    )  # fmt: skip
 
 
 def load_work(db: Database, delivery_id: int) -> Work | None:

@@ -201,11 +201,17 @@ def test_a_list_shows_chances_once_a_long_history_is_read(bot):
     bot.services.histories = Histories(quick_rows=0)
     first = bot.command("/deal", "list")
     assert "#42 Big" in first.text and "to win" not in first.text  # not read yet: no wait
+    later = _once_read(bot, "list")
+    assert _line(later, "#42 Big").endswith("70% to win")
+
+
+def _once_read(bot, deal_text: str) -> str:
+    """`/deal <deal_text>` once it shows a chance: the history is read after the first answer."""
     deadline = time.monotonic() + 10
-    while "to win" not in (later := bot.command("/deal", "list").text):
+    while "to win" not in (text := bot.command("/deal", deal_text).text):
         assert time.monotonic() < deadline, "the history was not read after the answer"
         time.sleep(0.05)
-    assert _line(later, "#42 Big").endswith("70% to win")
+    return text
 
 
 def _line(text: str, start: str) -> str:
@@ -229,8 +235,5 @@ def test_a_card_shows_its_chance_once_a_long_history_is_read(bot):
     bot.services.histories = Histories(quick_rows=0)
     first = bot.command("/deal", "show #42")
     assert "#42" in first.text and "to win" not in first.text  # not read yet: no wait
-    deadline = time.monotonic() + 10
-    while "to win" not in (later := bot.command("/deal", "show #42").text):
-        assert time.monotonic() < deadline, "the history was not read after the answer"
-        time.sleep(0.05)
+    later = _once_read(bot, "show #42")
     assert "70% to win (from 40 deals that reached Proposal / price negotiation" in later
