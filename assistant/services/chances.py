@@ -10,7 +10,9 @@ history the process has not read yet is read after the answer, so the next list 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from assistant.services.context import Actor, Services
 from assistant.services.workspaces import workspace_for_reading
 
 FRESH_FOR = 300  # seconds the counts behind the chances serve lists
+T = TypeVar("T")
 
 
 def stage_chances(
@@ -28,20 +31,36 @@ def stage_chances(
 ) -> dict[str, float] | None:
     """Per pipeline stage key, the chance the forecast uses for its deals; None while the
     workspace's history is long and not read yet (`read_history` reads it)."""
-    key = _key(workspace_id)
-    counts = services.memo.peek(key, FRESH_FOR)
+    counts = from_history(
+        services, session, workspace_id, _key(workspace_id),
+        lambda: closed_by_stage(session, workspace_id, now, services.histories),
+    )  # fmt: skip
     if counts is None:
-        if not services.histories.quick(session, workspace_id):
-            return None
-        counts = services.memo.get(
-            key, FRESH_FOR,
-            lambda: closed_by_stage(session, workspace_id, now, services.histories),
-        )  # fmt: skip
+        return None
     return {
         stage.key: StageChance(float(stage.probability), *counts.get(stage.key, (0, 0)),
                                stage.forecast_uses).used
         for stage in stages.by_key.values()
     }  # fmt: skip
+
+
+def from_history(
+    services: Services,
+    session: Session,
+    workspace_id: int,
+    key: Hashable,
+    compute: Callable[[], T],
+    fresh_for: float = FRESH_FOR,
+) -> T | None:
+    """A figure learned from the workspace's history, kept `fresh_for` seconds under `key`:
+    computed now when the history is kept or short, else None (a command must not wait
+    seconds for it; `read_history` reads it after the answer)."""
+    found = services.memo.peek(key, fresh_for)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    if not services.histories.quick(session, workspace_id):
+        return None
+    return services.memo.get(key, fresh_for, compute)
 
 
 def read_history(services: Services, actor: Actor) -> None:

@@ -16,7 +16,7 @@ from assistant.domain.facts import Facts
 from assistant.domain.limits import LIST_LIMIT
 from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageDef
-from assistant.services.chances import stage_chances
+from assistant.services.chances import from_history, stage_chances
 from assistant.services.context import Actor, Services
 from assistant.services.deal_views import deal_view, one_deal_view
 from assistant.services.labels import require_known
@@ -74,19 +74,16 @@ def _chance(
 ):
     """The deal's chance, or None while its workspace's history is long and not read yet
     (a card must not wait seconds for it; `chances.read_history` reads it after the answer)."""
-    key = ("stage figures", workspace_id, deal.stage_key)
-    figure = services.memo.peek(key, STAGE_FIGURES_FRESH_FOR)
-    if figure is None:
-        if not services.histories.quick(session, workspace_id):
-            return None
-        figure = services.memo.get(
-            key,
-            STAGE_FIGURES_FRESH_FOR,
-            lambda: stage_outlook(
-                session, workspace_id, deal.stage_key, now, services.histories
-            ),  # fmt: skip
-        )
-    return deal_chance(session, workspace_id, deal, now, figure, label)
+    # Kept in a 1-tuple: a stage without figures (a key no stage row describes) is a figure
+    # too, answered with its configured chance, not "not read yet".
+    kept = from_history(
+        services, session, workspace_id, ("stage figures", workspace_id, deal.stage_key),
+        lambda: (stage_outlook(session, workspace_id, deal.stage_key, now, services.histories),),
+        STAGE_FIGURES_FRESH_FOR,
+    )  # fmt: skip
+    if kept is None:
+        return None
+    return deal_chance(session, workspace_id, deal, now, kept[0], label)
 
 
 _NOTES = (
