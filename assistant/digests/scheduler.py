@@ -39,7 +39,6 @@ from assistant.slack.pacing import ChannelPacer
 log = logging.getLogger(__name__)
 
 JOB_ID = "digest-tick"
-START_JOB_ID = "digest-tick-at-start"
 HOUSEKEEPING_JOB_ID = "housekeeping"
 HOUSEKEEPING_HOURS = 24
 LEFT_TO_OTHER = "left to the process posting in that channel"
@@ -105,6 +104,7 @@ class DigestScheduler:
         # bot's scheduler sends them (server.build_scheduler), a digests-only one does not.
         self.nudger = Nudger(services, client_for, self.process_id, pacer) if nudges else None
         self._tick_lock = threading.Lock()
+        self._start_tick: threading.Thread | None = None
         self.parallel_workspaces = parallel_workspaces
         self._pool: ThreadPoolExecutor | None = None
         self._scheduler: BackgroundScheduler | None = None
@@ -209,17 +209,17 @@ class DigestScheduler:
             return
         scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
-            # Three: the daily housekeeping never holds up a digest tick, nor the tick at
-            # start the first one on a boundary (the two take turns on the tick's lock).
-            executors={"default": JobExecutor(max_workers=3)},
+            # Two: the daily housekeeping never holds up a digest tick.
+            executors={"default": JobExecutor(max_workers=2)},
             timezone=UTC,
         )
-        # The trigger counts each tick from the one before, so the tick at start is a job
-        # of its own: as the interval job's first run it would shift every tick after it.
-        scheduler.add_job(
-            self._scheduled_tick, id=START_JOB_ID, name="digest tick at start",
-            misfire_grace_time=None,
-        )  # fmt: skip
+        # The trigger counts each tick from the one before, so the tick at start runs on a
+        # thread of its own: as the interval job's first run it would shift every tick after
+        # it, and as a one-off APScheduler job its removal after the run races a shutdown
+        # (JobLookupError in the scheduler's thread). The two take turns on the tick's lock.
+        self._start_tick = threading.Thread(
+            target=self._scheduled_tick, name="digest tick at start", daemon=True
+        )
         scheduler.add_job(
             self._scheduled_tick,
             IntervalTrigger(
@@ -246,6 +246,7 @@ class DigestScheduler:
             )
         scheduler.start()
         self._scheduler = scheduler
+        self._start_tick.start()
 
     @property
     def running(self) -> bool:
@@ -255,6 +256,10 @@ class DigestScheduler:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=wait)
             self._scheduler = None
+        if self._start_tick is not None:
+            if wait:
+                self._start_tick.join()
+            self._start_tick = None
         if self._pool is not None:
             self._pool.shutdown(wait=wait)
             self._pool = None
