@@ -76,11 +76,12 @@ def deal_views(
     """Views of `deals`, laid out by `facts` (read from the workspace if not given)."""
     facts = facts or workspace_facts(session, workspace_id)
     stages = facts.pipeline.by_key
-    lead_ids = {d.lead_id for d in deals if d.lead_id is not None}
-    numbers = {}
+    # A row read for a card has its lead's number already (`lookup.find_deal_row`).
+    numbers = {d.lead_id: d.lead_number for d in deals if getattr(d, "lead_number", None)}
+    lead_ids = {d.lead_id for d in deals if d.lead_id is not None} - numbers.keys()
     if lead_ids:
         rows = session.execute(select(Lead.id, Lead.number).where(Lead.id.in_(lead_ids)))
-        numbers = dict(rows.tuples().all())
+        numbers.update(rows.tuples().all())
     return [deal_view(d, stages, now, numbers.get(d.lead_id), facts) for d in deals]
 
 

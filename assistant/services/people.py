@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 from assistant.domain.limits import MAX_NAME
 from assistant.domain.text import is_slack_user_id, one_line
 from assistant.services.context import Services
-from assistant.services.workspaces import ensure_workspace, workspace_for_reading
+from assistant.services.workspaces import ensure_workspace
 from assistant.storage.models import Person, Workspace
 from assistant.storage.prebuilt import run
 from assistant.storage.upsert import insert_or_ignore
@@ -79,14 +79,28 @@ def unknown(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
 
 def names_for_known(services: Services, team_id: str, wanted: list[str]) -> dict[str, str]:
     with services.db.reading() as session:
-        workspace = workspace_for_reading(services, session, team_id)
-        rows = run(session, _NAMES, workspace_id=workspace.id, ids=wanted)
+        rows = run(session, _NAMES, team_id=team_id, ids=wanted)
         return dict(rows.tuples().all())
 
 
-_NAMES = select(Person.slack_user_id, Person.name).where(
-    Person.workspace_id == bindparam("workspace_id"),
-    Person.slack_user_id.in_(bindparam("ids", expanding=True)),
+# By the team id, joined: a workspace not made yet has no names, and looking the workspace up
+# first was a statement of its own in every list and card that shows people.
+_NAMES = (
+    select(Person.slack_user_id, Person.name)
+    .join(Workspace, Workspace.id == Person.workspace_id)
+    .where(
+        Workspace.team_id == bindparam("team_id"),
+        Person.slack_user_id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_FRESH = (
+    select(Person.slack_user_id)
+    .join(Workspace, Workspace.id == Person.workspace_id)
+    .where(
+        Workspace.team_id == bindparam("team_id"),
+        Person.slack_user_id.in_(bindparam("ids", expanding=True)),
+        Person.refreshed_at >= bindparam("cutoff"),
+    )
 )
 
 
@@ -97,16 +111,7 @@ def stale(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
         return []
     cutoff = services.now() - REFRESH_AFTER
     with services.db.reading() as session:
-        workspace = workspace_for_reading(services, session, team_id)
-        fresh = set(
-            session.scalars(
-                select(Person.slack_user_id).where(
-                    Person.workspace_id == workspace.id,
-                    Person.slack_user_id.in_(wanted),
-                    Person.refreshed_at >= cutoff,
-                )
-            )
-        )
+        fresh = set(run(session, _FRESH, team_id=team_id, ids=wanted, cutoff=cutoff).scalars())
     return [i for i in wanted if i not in fresh]
 
 

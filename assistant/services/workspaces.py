@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from assistant.analytics.stages import read_stage_defs
+from assistant.analytics.stages import STAGE_COLUMNS, read_stage_defs, stage_defs_by_kind
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
+from assistant.storage.kept import keep
 from assistant.storage.models import Deal, Stage, Workspace
 from assistant.storage.prebuilt import run
 from assistant.storage.upsert import insert_or_ignore
@@ -24,7 +25,7 @@ def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: st
     Two first requests from a new team can race; `ON CONFLICT DO NOTHING` lets exactly one
     insert win on both databases, and the loser reads the winner's row.
     """
-    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    workspace = _workspace_with_stages(session, team_id)
     if workspace is not None:
         return workspace
     values = {
@@ -35,6 +36,25 @@ def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: st
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if new_id is not None:
         _seed_stages(session, workspace.id)
+    return workspace
+
+
+# The workspace with its stages: a change lays its reply out by the stages (and a move or a
+# creation checks the stage typed against them), so they are read with it (storage/kept.py).
+_WITH_STAGES = (
+    select(Workspace, *STAGE_COLUMNS)
+    .outerjoin(Stage, Stage.workspace_id == Workspace.id)
+    .where(Workspace.team_id == bindparam("team_id"))
+    .order_by(Stage.kind, Stage.position, Stage.id)
+)
+
+
+def _workspace_with_stages(session: Session, team_id: str) -> Workspace | None:
+    rows = session.execute(_WITH_STAGES, {"team_id": team_id}).all()
+    if not rows:
+        return None
+    workspace = rows[0][0]
+    keep(session, ("stages", workspace.id), stage_defs_by_kind(r[1:] for r in rows))
     return workspace
 
 
@@ -109,18 +129,29 @@ _ROW = (
 )
 
 
-_BY_TEAM = select(*_ROW).where(Workspace.team_id == bindparam("team_id"))
+# The workspace with its stages, one row per stage: nearly every command lays its reply out by
+# the stages, and reading them here saves a statement of their own (storage/kept.py).
+_BY_TEAM = (
+    select(*_ROW, *STAGE_COLUMNS)
+    .outerjoin(Stage, Stage.workspace_id == Workspace.id)
+    .where(Workspace.team_id == bindparam("team_id"))
+    .order_by(Stage.kind, Stage.position, Stage.id)
+)
 
 
 def workspace_for_reading(services, session: Session, team_id: str) -> WorkspaceRow:
-    """The team's workspace inside a read session, creating it first if it is new."""
-    row = run(session, _BY_TEAM, team_id=team_id).first()
-    if row is None:
+    """The team's workspace inside a read session, creating it first if it is new; its terms
+    and stages are kept for the rest of the session's transaction."""
+    rows = run(session, _BY_TEAM, team_id=team_id).all()
+    if not rows:
         with services.db.transaction() as writer:
             ensure_workspace(writer, team_id, services.now(), services.default_timezone)
         session.rollback()  # the read snapshot predates the new row; take a fresh one
-        row = run(session, _BY_TEAM, team_id=team_id).one()
-    return WorkspaceRow(*row)
+        rows = run(session, _BY_TEAM, team_id=team_id).all()
+    workspace = WorkspaceRow(*rows[0][: len(_ROW)])
+    keep(session, ("workspaces", workspace.id), (workspace.currency, workspace.timezone))
+    keep(session, ("stages", workspace.id), stage_defs_by_kind(r[len(_ROW) :] for r in rows))
+    return workspace
 
 
 def mark_uninstalled(services, team_id: str) -> bool:

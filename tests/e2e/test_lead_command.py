@@ -57,6 +57,7 @@ def test_convert_keeps_source_and_campaign(bot):
     assert (card.deal.source, card.deal.campaign) == ("webinar", "spring")
     assert card.deal.amount == Decimal("12000.00") and card.deal.owner_id == "U0ANA"
     assert card.deal.stage_key == "qualification" and card.deal.lead_number == 1
+    assert queries.deal_card(bot.services, REP, card.deal.name).deal.lead_number == 1  # by name
     lead = queries.lead_card(bot.services, REP, "L1")
     assert (lead.status, lead.stage_key, lead.deal_numbers) == ("converted", "consideration", [1])
 

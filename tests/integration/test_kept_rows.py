@@ -1,0 +1,131 @@
+"""Stages and terms read once per transaction (storage/kept.py), on both databases: a command
+reads them with its workspace and not again, a transaction that changes them reads its own
+change, and nothing kept outlives its transaction, so another session's change is seen by the
+next command."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from decimal import Decimal
+
+from sqlalchemy import event, update
+
+from assistant.analytics.stages import pipeline_stages, workspace_facts
+from assistant.services import people, settings
+from assistant.services.workspaces import ensure_workspace, workspace_for_reading
+from assistant.storage.models import Stage, Workspace
+
+
+@contextmanager
+def statements(db):
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engines = {id(e): e for e in (db.write_engine, db.read_engine)}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+
+
+def _stage_reads(seen: list[str]) -> list[str]:
+    return [s for s in seen if "FROM stages" in s and "FROM workspaces" not in s]
+
+
+def _terms_reads(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.startswith("SELECT workspaces.currency")]
+
+
+def test_a_read_session_reads_stages_and_terms_with_its_workspace_only(services, rep):
+    with services.db.reading() as session:
+        workspace_for_reading(services, session, rep.team_id)  # creates it the first time
+    with statements(services.db) as seen, services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, rep.team_id)
+        facts = workspace_facts(session, workspace.id)
+        again = pipeline_stages(session, workspace.id)
+    assert [s.key for s in facts.pipeline.active] == [s.key for s in again.active]
+    assert facts.currency == "USD" and len(again.active) >= 2
+    assert _stage_reads(seen) == [] and _terms_reads(seen) == []
+    assert len([s for s in seen if "FROM workspaces" in s]) == 1
+
+
+def test_a_change_committed_elsewhere_is_seen_by_the_next_session(services, rep):
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, rep.team_id)
+        before = pipeline_stages(session, workspace.id)
+        first = before.active[0]
+        with services.db.transaction() as other:
+            other.execute(
+                update(Stage)
+                .where(Stage.workspace_id == workspace.id, Stage.key == first.key)
+                .values(label="Renamed elsewhere")
+            )
+            other.execute(
+                update(Workspace).where(Workspace.id == workspace.id).values(currency="EUR")
+            )
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, rep.team_id)
+        facts = workspace_facts(session, workspace.id)
+    assert facts.pipeline.label(first.key) == "Renamed elsewhere"
+    assert facts.currency == "EUR"
+
+
+def test_a_transaction_reads_its_own_change_to_the_stages(services, rep):
+    with services.db.transaction() as session:
+        workspace = ensure_workspace(session, rep.team_id, services.now(), "UTC")
+        kept = pipeline_stages(session, workspace.id)
+        first = kept.active[0]
+        row = session.scalars(
+            Stage.__table__.select()
+            .where(Stage.workspace_id == workspace.id, Stage.key == first.key)
+            .with_only_columns(Stage.id)
+        ).one()
+        session.get(Stage, row).probability = Decimal("0.33")  # an ORM change, flushed
+        assert pipeline_stages(session, workspace.id).get(first.key).probability == Decimal("0.33")
+        session.execute(  # a statement run through the session
+            update(Stage).where(Stage.id == row).values(label="Renamed here")
+        )
+        assert pipeline_stages(session, workspace.id).label(first.key) == "Renamed here"
+        session.execute(
+            update(Workspace).where(Workspace.id == workspace.id).values(currency="GBP")
+        )
+        assert workspace_facts(session, workspace.id).currency == "GBP"
+
+
+def test_replacing_the_pipeline_answers_with_the_new_stages(services, admin):
+    stages = settings.set_pipeline(services, admin, ["Discovery", "Demo", "Contract"])
+    assert [s.label for s in stages] == ["Discovery", "Demo", "Contract"]
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, admin.team_id)
+        assert [s.label for s in pipeline_stages(session, workspace.id).active] == [
+            "Discovery",
+            "Demo",
+            "Contract",
+        ]
+
+
+def test_names_are_read_by_team_and_refreshed_after_a_day(services, clock, rep):
+    """The people reads join the workspace by its team id instead of looking it up first."""
+    other_team = "T0OTHERTEAM"
+    people.remember(services, rep.team_id, [people.SlackProfile("U0ANNA", "Anna")])
+    people.remember(services, other_team, [people.SlackProfile("U0ANNA", "Anna elsewhere")])
+    wanted = ["U0ANNA", "U0NEVERMET", "Imported Owner"]
+    assert people.names_for(services, rep.team_id, wanted) == {
+        "U0ANNA": "Anna",
+        "U0NEVERMET": "U0NEVERMET",
+        "Imported Owner": "Imported Owner",
+    }
+    assert people.unknown(services, rep.team_id, wanted) == ["U0NEVERMET"]
+    assert people.names_for(services, "T0NOTINSTALLED", ["U0ANNA"]) == {"U0ANNA": "U0ANNA"}
+    clock.advance(hours=23)
+    assert people.stale(services, rep.team_id, ["U0ANNA", "U0NEVERMET"]) == ["U0NEVERMET"]
+    clock.advance(hours=2)
+    assert people.stale(services, rep.team_id, ["U0ANNA"]) == ["U0ANNA"]
+    people.remember(services, rep.team_id, [people.SlackProfile("U0ANNA", "Anna B.")])
+    assert people.stale(services, rep.team_id, ["U0ANNA"]) == []
+    assert people.names_for(services, other_team, ["U0ANNA"]) == {"U0ANNA": "Anna elsewhere"}
