@@ -6,8 +6,9 @@ reply out): 631, 581 and 373 reads in 400 commands of the benchmark's mix, about
 its statements (issue 20). Inside one transaction those rows cannot change unless the session
 changes them itself, so they are kept in `session.info` under keys that start with their
 table's name, and dropped when:
-- the session writes to that table (an ORM flush or an INSERT/UPDATE/DELETE statement run
-  through the session), so a transaction that changes the stages reads its own change;
+- the session writes to that table (an ORM flush, or an INSERT/UPDATE/DELETE statement run
+  through the session or on its connection by `prebuilt.run`), so a transaction that changes
+  the stages reads its own change;
 - the transaction ends, since the next one may see what other processes committed.
 
 Nothing is kept between sessions: a change committed elsewhere is seen by the next command
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 T = TypeVar("T")
@@ -60,13 +61,19 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_select:
+    forget_written(state.session, state.statement)
+
+
+def forget_written(session: Session, statement: Executable) -> None:
+    """Drop what was kept of the table a statement writes (everything when it cannot tell);
+    statements run on the session's connection (storage/prebuilt.py) call it themselves."""
+    if getattr(statement, "is_select", False):
         return
-    table = getattr(getattr(state.statement, "table", None), "name", None)
-    if table is None:  # a statement whose table we cannot tell (text): forget everything
-        state.session.info.pop(_INFO_KEY, None)
+    table = getattr(getattr(statement, "table", None), "name", None)
+    if table is None:
+        session.info.pop(_INFO_KEY, None)
     else:
-        _forget_tables(state.session, {table})
+        _forget_tables(session, {table})
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -12,10 +12,13 @@ from __future__ import annotations
 from sqlalchemy import Executable, Result
 from sqlalchemy.orm import Session
 
+from assistant.storage.kept import forget_written
+
 
 def run(session: Session, statement: Executable, **params: object) -> Result:
     """Rows of a prebuilt statement in the session's transaction. Pending ORM changes are
     flushed first, as `session.execute` would, so a write transaction reads its own."""
     if session.autoflush:
         session.flush()
+    forget_written(session, statement)
     return session.connection().execute(statement, params)

@@ -8,21 +8,29 @@ what makes claims (digest occurrences, delivery keys, a new workspace) safe acro
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from assistant.storage.prebuilt import run
 
 
 def insert_or_ignore(
     session: Session, model, values: Mapping[str, object], unique: Sequence[str]
 ) -> object | None:
-    """The new row's primary key, or None when a row with the same `unique` columns exists."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    key = model.__table__.primary_key.columns[0]
-    statement = (
-        dialect.insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(unique))
-        .returning(key)
-    )
-    return session.scalar(statement)
+    """The new row's primary key, or None when a row with the same `unique` columns exists.
+
+    The statement is built once per table and run on the connection (storage/prebuilt.py):
+    every write command records its replay key this way, and building it through the ORM
+    each time was about a tenth of such a command's CPU."""
+    statement = _statement(session.bind.dialect.name, model.__table__, tuple(unique))
+    return run(session, statement, **values).scalar()
+
+
+@cache
+def _statement(dialect_name: str, table: Table, unique: tuple[str, ...]) -> Insert:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    key = table.primary_key.columns[0]
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(key)

@@ -14,6 +14,7 @@ from assistant.analytics.stages import pipeline_stages, workspace_facts
 from assistant.services import people, settings
 from assistant.services.workspaces import ensure_workspace, workspace_for_reading
 from assistant.storage.models import Stage, Workspace
+from assistant.storage.prebuilt import run
 
 
 @contextmanager
@@ -91,6 +92,9 @@ def test_a_transaction_reads_its_own_change_to_the_stages(services, rep):
             update(Stage).where(Stage.id == row).values(label="Renamed here")
         )
         assert pipeline_stages(session, workspace.id).label(first.key) == "Renamed here"
+        # a statement run on the session's connection (storage/prebuilt.py)
+        run(session, update(Stage).where(Stage.id == row).values(target_days=99))
+        assert pipeline_stages(session, workspace.id).get(first.key).target_days == 99
         session.execute(
             update(Workspace).where(Workspace.id == workspace.id).values(currency="GBP")
         )
