@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 
 from assistant.blocks.common import (
     Reply,
@@ -17,7 +16,7 @@ from assistant.blocks.common import (
 from assistant.blocks.deals import money, text_reply
 from assistant.blocks.tables import NAME_WIDTH, SHORT_WIDTH, cell, table_sections
 from assistant.domain.amounts import format_amount
-from assistant.services.views import DealView
+from assistant.services.views import DealView, ListSummary
 
 
 def list_more(shown: int, total: int) -> str | None:
@@ -62,32 +61,35 @@ def list_reply(
     currency: str,
     names: Mapping[str, str] | None = None,
     chances: Mapping[str, float] | None = None,
+    summary: ListSummary | None = None,
 ) -> Reply:
     """A code table of at most LIST_ROWS deals; the rest is counted, never silently cut.
 
     A code block can't render mentions, so owners appear by `names` (Slack ids -> names;
     an owner imported by name is that name already). With `chances` (per stage key, the
-    chance the forecast uses) open deals show their chance to be won.
+    chance the forecast uses) open deals show their chance to be won. The value and the
+    stuck are said of all the deals matched: `summary`, else `deals` when they are all.
     """
     names = names or {}
     shown = deals[:LIST_ROWS]
-    summary = f"*{heading}*: {total:,} deal{'s' if total != 1 else ''}"
-    if len(deals) == total and deals:
-        value = sum((d.amount or Decimal(0) for d in deals), Decimal(0))
-        stuck = sum(1 for d in deals if d.is_stuck)
-        summary += f", {format_amount(value, currency)} in total, {stuck} stuck"
+    if summary is None and len(deals) == total:
+        summary = ListSummary.of((d.amount, d.overdue_days) for d in deals)
+    heading_line = f"*{heading}*: {total:,} deal{'s' if total != 1 else ''}"
+    if summary is not None and total:
+        value = format_amount(summary.value, currency)
+        heading_line += f", {value} in total, {summary.stuck} stuck"
     if not shown:
         hint = "Try another filter or period, or create one: `/deal new &lt;name&gt; [amount]`."
-        return text_reply(summary + ".", hint)
+        return text_reply(heading_line + ".", hint)
     header, align = LIST_HEADER, "lllrlrl"
     if chances is not None:
         header, align = (*header, WIN_HEADER), align + "r"
     rows = [_row(d, currency, names, _chance(d, chances)) for d in shown]
-    blocks = [section(summary), *table_sections(header, rows, align=align)]
+    blocks = [section(heading_line), *table_sections(header, rows, align=align)]
     more = list_more(len(shown), total)
     if more:
         blocks.append(context(more))
-    text_lines = [summary] + [
+    text_lines = [heading_line] + [
         f"#{d.number} {literal(d.name)} — {literal(d.stage_label if d.is_open else d.status)} — "
         f"{money(d.amount, currency)} — {mention(d.owner_id)} — {days(d.days_in_stage)}"
         + (" (stuck)" if d.is_stuck else "")

@@ -53,11 +53,13 @@ def list_command(inv: Invocation) -> Reply:
         read.append(_filter(inv, facts))
         return read[0][0]
 
-    page = queries.list_deals(inv.services, inv.actor, read_filter)
+    page = queries.list_deals(inv.services, inv.actor, read_filter, shown=LIST_ROWS)
     (deal_filter, heading), facts = read[0], page.facts
     # Only the rows the table shows name their owners (the rest are counted, not shown).
     names = inv.names(d.owner_id for d in page.items[:LIST_ROWS])
     if deal_filter.status == "open" and page.items and page.chances is None:
         # A long history not read yet: read after the answer, for the next list.
         inv.after_reply(lambda: chances.read_history(inv.services, inv.actor))
-    return list_reply(page.items, page.total, heading, facts.currency, names, page.chances)
+    return list_reply(
+        page.items, page.total, heading, facts.currency, names, page.chances, page.summary
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.outlook import deal_chance, stage_outlook
@@ -18,11 +19,19 @@ from assistant.domain.periods import Period
 from assistant.domain.stages import DealStatus, StageDef
 from assistant.services.chances import from_history, stage_chances
 from assistant.services.context import Actor, Services
-from assistant.services.deal_views import deal_view, one_deal_view
+from assistant.services.deal_views import days_between, deal_view, one_deal_view
 from assistant.services.labels import require_known
 from assistant.services.leads import lead_view, lead_views
 from assistant.services.lookup import find_deal_row, find_lead
-from assistant.services.views import DealCard, LeadView, NoteView, Page, StageStay
+from assistant.services.views import (
+    DealCard,
+    LeadView,
+    ListSummary,
+    NoteView,
+    Page,
+    StageStay,
+    overdue_days,
+)
 from assistant.services.workspaces import (
     workspace_for_reading,
 )
@@ -152,9 +161,15 @@ LISTED = (
 
 
 def list_deals(
-    services: Services, actor: Actor, deal_filter: DealFilter | Callable[[Facts], DealFilter]
+    services: Services,
+    actor: Actor,
+    deal_filter: DealFilter | Callable[[Facts], DealFilter],
+    shown: int = LIST_LIMIT,
 ) -> Page:
-    """The first LIST_LIMIT deals of the filter, in its order, and how many match in all.
+    """The first LIST_LIMIT deals of the filter, in its order, and how many match in all,
+    as views of the first `shown`. The summary (value, stuck) is of every deal matched when
+    they were all read, or summed in SQL when more match than `shown` < LIST_LIMIT: a list
+    shows 40 deals, and reading and making views of 500 to sum them was most of its time.
 
     `deal_filter` may be a function of the workspace's facts (a command's words read in its
     time zone and stages), called with the facts this read takes anyway."""
@@ -167,31 +182,56 @@ def list_deals(
         stages = facts.pipeline.by_key
         where = _deal_conditions(deal_filter, workspace.id, facts.pipeline, now)
         order = (Deal.closed_at.desc(),) if deal_filter.status in ("won", "lost") else ()
-
-        def win(views: list) -> dict[str, float] | None:
-            if deal_filter.status != "open" or not views:
-                return None
-            return stage_chances(services, session, workspace.id, facts.pipeline, now)
-
         query = (
             select(*LISTED)
             .outerjoin(Lead, Lead.id == Deal.lead_id)
             .where(*where)
             .order_by(*order, Deal.number)
         )
+        summary = None
         if deal_filter.stuck_only:
             # Most overdue first is DealView's own rule (days in stage past the target); the
             # stuck are few enough to sort here, which keeps that rule in one place.
-            rows = session.execute(query)
-            views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows]
-            views.sort(key=lambda v: -v.overdue_days)
-            return Page(views[:LIST_LIMIT], len(views), facts, win(views))
-        rows = session.execute(query.limit(LIST_LIMIT)).all()
-        total = len(rows)
-        if total == LIST_LIMIT:  # a full page: count the rest
-            total = session.scalar(select(func.count()).select_from(Deal).where(*where))
-        views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows]
-        return Page(views, total, facts, win(views))
+            rows = session.execute(query).all()
+            overdue = [_overdue(row, stages, now) for row in rows]
+            ranked = sorted(range(len(rows)), key=lambda i: -overdue[i])
+            rows, overdue = [rows[i] for i in ranked], [overdue[i] for i in ranked]
+            total = len(rows)
+            rows, overdue = rows[:LIST_LIMIT], overdue[:LIST_LIMIT]
+        else:
+            limit = min(shown, LIST_LIMIT)
+            rows = session.execute(query.limit(limit)).all()
+            total = len(rows)
+            if total == limit and limit < LIST_LIMIT:  # more than shown: summed in SQL
+                total, summary = _summary_of(session, where, facts.pipeline, now)
+            elif total == LIST_LIMIT:  # a full page: count the rest
+                total = session.scalar(select(func.count()).select_from(Deal).where(*where))
+            overdue = [_overdue(row, stages, now) for row in rows] if total == len(rows) else []
+        if total == len(rows):
+            summary = ListSummary.of(zip((r.amount for r in rows), overdue, strict=True))
+        views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows[:shown]]
+        chances = None
+        if deal_filter.status == "open" and views:
+            chances = stage_chances(services, session, workspace.id, facts.pipeline, now)
+        return Page(views, total, facts, chances, summary)
+
+
+def _summary_of(session: Session, where: list, stages, now) -> tuple[int, ListSummary]:
+    """How many deals match, their value and how many are stuck, in one statement: a long
+    list shows 40 rows, and reading 500 to sum them was most of its time. Stuck is the
+    board's SQL rule (`stuck_condition`), which agrees with `DealView`'s."""
+    stuck = and_(Deal.status == DealStatus.OPEN.value, stuck_condition(stages, now))
+    count, value, stuck_count = session.execute(
+        select(func.count(), func.sum(Deal.amount), func.count(case((stuck, 1)))).where(*where)
+    ).one()
+    return count, ListSummary(value or Decimal(0), stuck_count)
+
+
+def _overdue(row, stages: dict, now) -> float:
+    """A listed row's days past its stage's target, by the rule `DealView.overdue_days` has."""
+    stage = stages.get(row.stage_key)
+    days = days_between(row.stage_entered_at, row.closed_at or now)
+    return overdue_days(row.status == DealStatus.OPEN, days, stage.target_days if stage else None)
 
 
 def _deal_conditions(deal_filter: DealFilter, workspace_id: int, stages, now) -> list:

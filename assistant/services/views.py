@@ -6,6 +6,7 @@ transaction, so the reply is rendered from the result alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,13 +52,35 @@ class DealView:
     @property
     def overdue_days(self) -> float:
         """Days past the stage's target (0 when on time or closed); PRODUCT.md §4."""
-        if not self.is_open or self.target_days is None:
-            return 0.0
-        return max(0.0, self.days_in_stage - self.target_days)
+        return overdue_days(self.is_open, self.days_in_stage, self.target_days)
 
     @property
     def is_stuck(self) -> bool:
         return self.overdue_days > 0
+
+
+def overdue_days(is_open: bool, days_in_stage: float, target_days: int | None) -> float:
+    """A deal's days past its stage's target: 0 when on time, closed, or without a target."""
+    if not is_open or target_days is None:
+        return 0.0
+    return max(0.0, days_in_stage - target_days)
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """What a list says of all the deals it matched: their value and how many are stuck."""
+
+    value: Decimal
+    stuck: int
+
+    @classmethod
+    def of(cls, deals: Iterable[tuple[Decimal | None, float]]) -> ListSummary:
+        """From each deal's amount and days overdue."""
+        value, stuck = Decimal(0), 0
+        for amount, overdue in deals:
+            value += amount or Decimal(0)
+            stuck += overdue > 0
+        return cls(value, stuck)
 
 
 @dataclass(frozen=True)
@@ -145,3 +168,5 @@ class Page(Generic[T]):
     # Open deals' chances to be won, by stage key (services/chances.py); None when not
     # asked for or not known yet.
     chances: dict[str, float] | None = None
+    # Of every deal matched, when all of them were read (`queries.list_deals`).
+    summary: ListSummary | None = None

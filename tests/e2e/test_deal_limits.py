@@ -48,6 +48,14 @@ def test_a_list_of_500_deals_stays_within_limits_and_counts_the_rest(bot):
     assert "*Open deals*: 500 deals, $624,750 in total, 0 stuck" in exact
     assert "…and 460 more." in exact
     bot.services.clock.advance(days=20)  # every deal is past its target: all 500 are stuck
+    # The value and the stuck are of all 500, though only 40 are shown (and made views of).
+    assert "500 deals, $624,750 in total, 500 stuck" in bot.command("/deal", "list").text
+    stuck = bot.command("/deal", "list stuck").text
+    assert "500 deals, $624,750 in total, 500 stuck" in stuck
+    # Most overdue first: the stages with a 7-day target (13 days over) before the longer.
+    shown = "\n".join(stuck.splitlines()[1:41])
+    assert "— Lead generation —" in shown and "— Closing —" in shown
+    assert "— Assessment —" not in shown and "— Proposal / price negotiation —" not in shown
     for text in ("list", "list stuck", "list mine", "list prop", "list 30d"):
         result = bot.command("/deal", text)
         assert result.status == 200

@@ -17,6 +17,7 @@ from assistant.services.deal_views import deal_views
 from assistant.services.deals import NewDeal, insert_deal
 from assistant.services.leads import NewLead
 from assistant.services.queries import LIST_LIMIT, DealFilter, list_deals
+from assistant.services.views import ListSummary
 from assistant.services.workspaces import ensure_workspace
 from assistant.storage.models import Deal, Workspace
 
@@ -50,7 +51,7 @@ def seed(services, rep) -> None:
 
 
 def as_before(services, actor, deal_filter: DealFilter):
-    """Every matching deal as an entity, every view, then the stuck kept and the page cut."""
+    """Every matching deal as an entity, every view, then the stuck kept (the page uncut)."""
     now = services.now()
     with services.db.reading() as session:
         workspace_id = session.scalar(select(Workspace.id).where(Workspace.team_id == "T_TEST"))
@@ -69,7 +70,7 @@ def as_before(services, actor, deal_filter: DealFilter):
         views = deal_views(session, found, workspace_id, now)
     if deal_filter.stuck_only:
         views = sorted((v for v in views if v.is_stuck), key=lambda v: -v.overdue_days)
-    return views[:LIST_LIMIT], len(views)
+    return views, len(views)
 
 
 def test_every_filter_gives_the_page_it_used_to(services, rep, clock):
@@ -91,8 +92,14 @@ def test_every_filter_gives_the_page_it_used_to(services, rep, clock):
     for deal_filter in filters:
         page = list_deals(services, rep, deal_filter)
         items, total = as_before(services, rep, deal_filter)
-        assert (page.items, page.total) == (items, total), deal_filter
+        assert (page.items, page.total) == (items[:LIST_LIMIT], total), deal_filter
         assert total > 0, deal_filter  # the case means something
+        # The summary of all matched: from every view, from the rows read, or summed in SQL
+        # when the list shows 40 (`shown`); and no summary when only 500 of more were read.
+        every = ListSummary.of((v.amount, v.overdue_days) for v in items)
+        assert page.summary == (every if total <= LIST_LIMIT else None), deal_filter
+        shown = list_deals(services, rep, deal_filter, shown=40)
+        assert (shown.items, shown.total, shown.summary) == (items[:40], total, every)
     assert list_deals(services, rep, DealFilter()).total > LIST_LIMIT
     assert any(v.lead_number for v in list_deals(services, rep, DealFilter(stuck_only=True)).items)
 
