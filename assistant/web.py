@@ -122,14 +122,21 @@ def _signed_body(environ: WSGIEnvironment, signing_secret: str) -> tuple[bytes, 
     return body, Refusal(401, problem) if problem else None
 
 
+PARSED_BODY = "assistant.parsed_body"  # the WSGI environ key of the body as checked
+
+
 class _SlackHandler(SlackRequestHandler):
     """Bolt's WSGI adapter, with bodies read as the gate read them (`payloads.parse`)."""
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = request.get_body()
         bolt_request = BoltRequest(
-            body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            body=raw, query=request.query_string, headers=request.get_headers()
         )
-        return self.app.dispatch(payloads.read_as_parsed(bolt_request))
+        parsed = request.environ.get(PARSED_BODY)
+        if parsed is None:  # a GET (the OAuth pages): no body was checked
+            parsed = payloads.parse(raw, bolt_request.content_type)
+        return self.app.dispatch(payloads.read_as_parsed(bolt_request, parsed))
 
 
 def create_wsgi_app(
@@ -162,11 +169,17 @@ def create_wsgi_app(
             body, refusal = _signed_body(environ, signing_secret)
             if refusal is not None:
                 return _refuse(start_response, refusal, environ, body)
-            malformed = payloads.problem(body.decode(), _content_type(environ))
+            parsed, malformed = payloads.checked(body.decode(), _content_type(environ))
             if malformed is not None:
                 return _ignore(start_response, malformed, body)
-            # Bolt reads the body again, from the bytes already read and checked.
-            environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+            # Bolt reads the body again, from the bytes already read and checked; it is given
+            # them as read here too (`_SlackHandler`), not parsed a third time.
+            environ = {
+                **environ,
+                "wsgi.input": io.BytesIO(body),
+                "CONTENT_LENGTH": str(len(body)),
+                PARSED_BODY: parsed,
+            }
         try:
             # Bolt's adapter builds the whole body before calling start_response, so an error
             # here has not sent anything yet and a clean JSON 500 can still go out.

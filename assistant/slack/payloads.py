@@ -59,9 +59,8 @@ def parse(raw_body: str, content_type: str | None) -> Any:
     return json.loads(fields["payload"]) if "payload" in fields else fields
 
 
-def read_as_parsed(request: BoltRequest) -> BoltRequest:
-    """`request` with the body `parse()` reads, and the context Bolt builds from it."""
-    body = parse(request.raw_body, request.content_type)
+def read_as_parsed(request: BoltRequest, body: Any) -> BoltRequest:
+    """`request` with `body` (as `parse()` read it), and the context Bolt builds from it."""
     if body != request.body:
         request.body = body
         request.context = build_context(BoltContext({}), body)
@@ -70,16 +69,22 @@ def read_as_parsed(request: BoltRequest) -> BoltRequest:
 
 def problem(raw_body: str, content_type: str | None) -> Malformed | None:
     """What is wrong with this body, read as Bolt will get it; None when nothing."""
+    return checked(raw_body, content_type)[1]
+
+
+def checked(raw_body: str, content_type: str | None) -> tuple[Any, Malformed | None]:
+    """The body as `parse()` reads it, and what is wrong with it (None when nothing): the
+    edge reads each body once, for the checks and for Bolt."""
     try:
         body: Any = parse(raw_body, content_type)
     except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
-        return Malformed("not valid JSON or form data")
+        return None, Malformed("not valid JSON or form data")
     if not isinstance(body, dict):
-        return Malformed(f"a JSON {_kind(body)} instead of an object")
+        return body, Malformed(f"a JSON {_kind(body)} instead of an object")
     if _depth(body) > MAX_PAYLOAD_DEPTH:
-        return Malformed(f"nested deeper than {MAX_PAYLOAD_DEPTH} levels")
+        return body, Malformed(f"nested deeper than {MAX_PAYLOAD_DEPTH} levels")
     reason = _shape_problem(body)
-    return Malformed(reason, is_command="command" in body) if reason else None
+    return body, Malformed(reason, is_command="command" in body) if reason else None
 
 
 def _shape_problem(body: dict[str, Any]) -> str | None:
