@@ -55,6 +55,24 @@ class DatabaseUnavailable(Exception):
     """The database could not be reached; the request should be answered, not crashed."""
 
 
+class WriteInReadSession(Exception):
+    """A statement that changes data was run in a `reading()` session: a bug, refused."""
+
+
+_CHANGING = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
+def _refuse_writes(engine: Engine) -> None:
+    """Reads never change anything. On PostgreSQL each read statement commits on its own
+    (AUTOCOMMIT), so a change made by mistake in a read session would stay instead of being
+    rolled back with the session; it is refused before it reaches the database, on both."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(_connection, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:6].upper() in _CHANGING:
+            raise WriteInReadSession(statement.split(None, 3)[:3])
+
+
 def normalize_url(url: str) -> str:
     """Accept the URLs people paste (`postgres://`, `postgresql://`) and use psycopg 3."""
     if url.startswith("postgres://"):
@@ -111,9 +129,10 @@ def _begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")  # the last try: its error as SQLAlchemy's
 
 
-def _postgres_engine(url: str) -> Engine:
+def _postgres_engine(url: str, **options) -> Engine:
     return create_engine(
         url,
+        **options,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
@@ -135,7 +154,14 @@ class Database:
             self.write_engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)
         else:
-            self.write_engine = self.read_engine = _postgres_engine(self.url)
+            self.write_engine = _postgres_engine(self.url)
+            # Reads in autocommit: under READ COMMITTED each statement sees what was committed
+            # before it, in a transaction or not, so a read session loses nothing, and it saves
+            # the BEGIN and ROLLBACK round trips, two of a `/deal show`'s seven: 25-50 % more
+            # commands a second (issue 20, bench/RESULTS.md). Its own pool, so the level is
+            # set once per connection rather than at each checkout.
+            self.read_engine = _postgres_engine(self.url, isolation_level="AUTOCOMMIT")
+        _refuse_writes(self.read_engine)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         # Work to do at the start of the next write transaction in this context (a request's
@@ -190,6 +216,19 @@ class Database:
             finally:
                 session.rollback()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session that sees one state from start to end, in one transaction:
+        for a long read that streams its rows (an export; PostgreSQL's server-side cursors
+        need a transaction, which `reading()`'s autocommit statements are not)."""
+        with _translate_outage(), self._read_sessions() as session:
+            try:
+                if not self.is_sqlite:  # SQLite's read transaction is a snapshot already
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                yield session
+            finally:
+                session.rollback()
+
     def is_healthy(self) -> bool:
         try:
             with self.read_engine.connect() as connection:
@@ -201,8 +240,7 @@ class Database:
 
     def dispose(self) -> None:
         self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
-            self.read_engine.dispose()
+        self.read_engine.dispose()
 
 
 @contextmanager

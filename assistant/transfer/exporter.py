@@ -77,7 +77,8 @@ def export_csv(
         raise TransferError(f"can't export `{kind}`; choose one of {', '.join(KINDS)}")
     progress = progress or Progress(io.StringIO(), enabled=False)
     writer = csv.writer(out, lineterminator="\n")
-    with db.reading() as session:
+    # One snapshot: the rows stream in batches, and the count agrees with them.
+    with db.snapshot() as session:
         workspace = pick_team(session, team_id, may_create=False)
         rows = {"deals": _deal_rows, "leads": _lead_rows, "history": _history_rows}[kind]
         model = {"deals": Deal, "leads": Lead, "history": Change}[kind]

@@ -1,19 +1,23 @@
-"""Stages and terms read once per transaction (storage/kept.py), on both databases: a command
-reads them with its workspace and not again, a transaction that changes them reads its own
-change, and nothing kept outlives its transaction, so another session's change is seen by the
-next command."""
+"""Read sessions on both databases. Stages and terms are read once per transaction
+(storage/kept.py): a command reads them with its workspace and not again, a transaction that
+changes them reads its own change, and nothing kept outlives its transaction, so another
+session's change is seen by the next command. A read session refuses to write; a snapshot
+(exports) sees one state throughout."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import event, update
+import pytest
+from sqlalchemy import event, func, select, text, update
 
 from assistant.analytics.stages import pipeline_stages, workspace_facts
-from assistant.services import people, settings
+from assistant.services import deals, people, settings
+from assistant.services.deals import NewDeal
 from assistant.services.workspaces import ensure_workspace, workspace_for_reading
-from assistant.storage.models import Stage, Workspace
+from assistant.storage.database import WriteInReadSession
+from assistant.storage.models import Deal, Stage, Workspace
 from assistant.storage.prebuilt import run
 
 
@@ -133,3 +137,35 @@ def test_names_are_read_by_team_and_refreshed_after_a_day(services, clock, rep):
     people.remember(services, rep.team_id, [people.SlackProfile("U0ANNA", "Anna B.")])
     assert people.stale(services, rep.team_id, ["U0ANNA"]) == []
     assert people.names_for(services, other_team, ["U0ANNA"]) == {"U0ANNA": "Anna elsewhere"}
+
+
+def test_a_read_session_refuses_to_change_anything(services, rep):
+    """Reads on PostgreSQL commit statement by statement (no BEGIN/ROLLBACK round trips), so
+    a change made in one by mistake would stay: it is refused on both databases."""
+    with services.db.reading() as session:
+        workspace = workspace_for_reading(services, session, rep.team_id)
+    for change in (
+        lambda s: s.execute(update(Workspace).values(currency="JPY")),
+        lambda s: run(s, update(Workspace).values(currency="JPY")),
+        lambda s: s.execute(text("UPDATE workspaces SET currency = 'JPY'")),
+        lambda s: (setattr(s.get(Workspace, workspace.id), "currency", "JPY"), s.flush()),
+    ):
+        with pytest.raises(WriteInReadSession), services.db.reading() as session:
+            change(session)
+    with services.db.reading() as session:
+        assert workspace_facts(session, workspace.id).currency == "USD"
+
+
+def test_a_snapshot_sees_one_state_and_a_read_session_sees_each_commit(services, rep):
+    """`snapshot()` (exports) reads one state throughout; `reading()` statements each see
+    what was committed before them, as READ COMMITTED transactions did (PostgreSQL)."""
+    deals.create_deal(services, rep, NewDeal(name="First"))
+
+    def count(session) -> int:
+        return session.scalar(select(func.count()).select_from(Deal))
+
+    with services.db.snapshot() as snapshot, services.db.reading() as reading:
+        assert count(snapshot) == count(reading) == 1
+        deals.create_deal(services, rep, NewDeal(name="Second"))
+        assert count(snapshot) == 1
+        assert count(reading) == (1 if services.db.is_sqlite else 2)
