@@ -65,7 +65,9 @@ def clean_name(name: str) -> str:
 def create_deal(services: Services, actor: Actor, new: NewDeal) -> DealView:
     now = services.now()
     with services.db.transaction() as session:
-        workspace = ensure_workspace(session, actor.team_id, now, services.default_timezone)
+        workspace = ensure_workspace(
+            session, actor.team_id, now, services.default_timezone, actor.user_id
+        )
         require_deal_creator(role_in(session, services, workspace, actor))
         deal = insert_deal(session, workspace, actor.user_id, new, now)
         return _Change(session, workspace, deal, actor, now).view()
@@ -136,7 +138,7 @@ def _changing_deal(
     what a rep who typed one should hear, not that the deal is someone else's."""
     with services.db.transaction() as session:
         workspace = ensure_workspace(
-            session, actor.team_id, services.now(), services.default_timezone
+            session, actor.team_id, services.now(), services.default_timezone, actor.user_id
         )
         deal = find_deal(session, workspace.id, ref, lock=True)
         # The time is read under the lock: of two changes to one deal, the one applied second

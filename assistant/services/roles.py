@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from assistant.domain.roles import DEFAULT_ROLE, Role, require_admin
 from assistant.records.history import record
 from assistant.services.context import Actor, Services
-from assistant.services.workspaces import WorkspaceRow, ensure_workspace, workspace_for_reading
+from assistant.services.workspaces import (
+    WorkspaceRow,
+    ensure_workspace,
+    role_key,
+    workspace_for_reading,
+)
+from assistant.storage.kept import kept
 from assistant.storage.models import User, Workspace
 from assistant.storage.prebuilt import run
 
@@ -21,7 +27,11 @@ def role_in(
 ) -> Role:
     if actor.user_id in services.admins or actor.is_slack_admin:
         return Role.ADMIN
-    stored = run(session, _ROLE, workspace_id=workspace.id, user_id=actor.user_id).scalar()
+    stored = kept(  # read with the workspace when it was ensured for a change
+        session,
+        role_key(workspace.id, actor.user_id),
+        lambda: run(session, _ROLE, workspace_id=workspace.id, user_id=actor.user_id).scalar(),
+    )
     return Role(stored) if stored else DEFAULT_ROLE
 
 
@@ -35,7 +45,7 @@ def as_admin(services: Services, actor: Actor, action: str) -> Iterator[tuple[Se
     """A transaction in the actor's workspace, for what only admins may do (`action`)."""
     with services.db.transaction() as session:
         workspace = ensure_workspace(
-            session, actor.team_id, services.now(), services.default_timezone
+            session, actor.team_id, services.now(), services.default_timezone, actor.user_id
         )
         require_admin(role_in(session, services, workspace, actor), action)
         yield session, workspace

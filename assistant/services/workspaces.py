@@ -14,18 +14,21 @@ from assistant.analytics.stages import STAGE_COLUMNS, read_stage_defs, stage_def
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.stages import DEFAULT_FUNNEL, DEFAULT_PIPELINE, StageDef, StageKind
 from assistant.storage.kept import keep
-from assistant.storage.models import Deal, Stage, Workspace
+from assistant.storage.models import Deal, Stage, User, Workspace
 from assistant.storage.prebuilt import run
 from assistant.storage.upsert import insert_or_ignore
 
 
-def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: str) -> Workspace:
-    """Return the team's workspace, creating and seeding it on first sight.
+def ensure_workspace(
+    session: Session, team_id: str, now: datetime, timezone: str, user_id: str | None = None
+) -> Workspace:
+    """Return the team's workspace, creating and seeding it on first sight. With `user_id`,
+    that user's stored role is read with it (and kept for `roles.role_in`).
 
     Two first requests from a new team can race; `ON CONFLICT DO NOTHING` lets exactly one
     insert win on both databases, and the loser reads the winner's row.
     """
-    workspace = _workspace_with_stages(session, team_id)
+    workspace = _workspace_with_stages(session, team_id, user_id)
     if workspace is not None:
         return workspace
     values = {
@@ -40,21 +43,40 @@ def ensure_workspace(session: Session, team_id: str, now: datetime, timezone: st
 
 
 # The workspace with its stages: a change lays its reply out by the stages (and a move or a
-# creation checks the stage typed against them), so they are read with it (storage/kept.py).
+# creation checks the stage typed against them), so they are read with it (storage/kept.py);
+# and with the role of who asks, which every change checks.
 _WITH_STAGES = (
     select(Workspace, *STAGE_COLUMNS)
     .outerjoin(Stage, Stage.workspace_id == Workspace.id)
     .where(Workspace.team_id == bindparam("team_id"))
     .order_by(Stage.kind, Stage.position, Stage.id)
 )
+_ROLE_OF_USER = (
+    select(User.role)
+    .where(User.workspace_id == Workspace.id, User.slack_user_id == bindparam("user_id"))
+    .scalar_subquery()
+)
+_WITH_STAGES_AND_ROLE = _WITH_STAGES.add_columns(_ROLE_OF_USER)
 
 
-def _workspace_with_stages(session: Session, team_id: str) -> Workspace | None:
-    rows = session.execute(_WITH_STAGES, {"team_id": team_id}).all()
+def role_key(workspace_id: int, user_id: str) -> tuple[str, int, str]:
+    """Where a user's stored role is kept in a session (storage/kept.py)."""
+    return ("users", workspace_id, user_id)
+
+
+def _workspace_with_stages(session: Session, team_id: str, user_id: str | None) -> Workspace | None:
+    if user_id is None:
+        rows = session.execute(_WITH_STAGES, {"team_id": team_id}).all()
+    else:
+        params = {"team_id": team_id, "user_id": user_id}
+        rows = session.execute(_WITH_STAGES_AND_ROLE, params).all()
     if not rows:
         return None
     workspace = rows[0][0]
-    keep(session, ("stages", workspace.id), stage_defs_by_kind(r[1:] for r in rows))
+    stage_columns = slice(1, 1 + len(STAGE_COLUMNS))
+    keep(session, ("stages", workspace.id), stage_defs_by_kind(r[stage_columns] for r in rows))
+    if user_id is not None:
+        keep(session, role_key(workspace.id, user_id), rows[0][-1])
     return workspace
 
 

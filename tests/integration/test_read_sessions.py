@@ -13,11 +13,13 @@ import pytest
 from sqlalchemy import event, func, select, text, update
 
 from assistant.analytics.stages import pipeline_stages, workspace_facts
+from assistant.domain.roles import Role
 from assistant.services import deals, people, settings
 from assistant.services.deals import NewDeal
+from assistant.services.roles import role_in
 from assistant.services.workspaces import ensure_workspace, workspace_for_reading
 from assistant.storage.database import WriteInReadSession
-from assistant.storage.models import Deal, Stage, Workspace
+from assistant.storage.models import Deal, Stage, User, Workspace
 from assistant.storage.prebuilt import run
 
 
@@ -169,3 +171,30 @@ def test_a_snapshot_sees_one_state_and_a_read_session_sees_each_commit(services,
         deals.create_deal(services, rep, NewDeal(name="Second"))
         assert count(snapshot) == 1
         assert count(reading) == (1 if services.db.is_sqlite else 2)
+
+
+def test_the_role_read_with_the_workspace_follows_a_change_in_the_same_transaction(services, rep):
+    """A change's transaction reads who asks's role with the workspace, not on its own."""
+    with services.db.transaction() as session:  # made here; read with the role from now on
+        ensure_workspace(session, rep.team_id, services.now(), "UTC")
+    with services.db.transaction() as session:
+        workspace = ensure_workspace(session, rep.team_id, services.now(), "UTC", rep.user_id)
+        with statements(services.db) as seen:
+            assert role_in(session, services, workspace, rep) == Role.REP
+        assert not [s for s in seen if "FROM users" in s]
+        now = services.now()
+        session.add(
+            User(
+                workspace_id=workspace.id,
+                slack_user_id=rep.user_id,
+                role="marketer",
+                updated_at=now,
+            )
+        )
+        assert role_in(session, services, workspace, rep) == Role.MARKETER
+        user = session.scalars(select(User).where(User.slack_user_id == rep.user_id)).one()
+        user.role = "manager"
+        assert role_in(session, services, workspace, rep) == Role.MANAGER
+    with services.db.transaction() as session:
+        workspace = ensure_workspace(session, rep.team_id, services.now(), "UTC", rep.user_id)
+        assert role_in(session, services, workspace, rep) == Role.MANAGER
