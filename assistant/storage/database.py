@@ -11,6 +11,10 @@ A writer that finds the lock taken waits in `_begin_immediate`, retrying every m
 two, rather than in SQLite's own busy handler: that one sleeps 1, 2, 5, 10, ... and then 100 ms
 at a time, so under a few concurrent writers a transaction would wait up to 100 ms after the
 lock was free, and the slowest writes took most of a second (bench/STEPS.md, step 4).
+
+On PostgreSQL, reads run in autocommit on a pool of their own: each statement sees what was
+committed before it, as it did in a READ COMMITTED transaction, without the BEGIN and
+ROLLBACK round trips; a statement that would change data is refused in a read session.
 """
 
 from __future__ import annotations

@@ -3,9 +3,12 @@
 A command reads its workspace's terms and stages three or four times (the workspace row to
 find it, the terms for its reply, the stages for the figures, the stages again to lay the
 reply out): 631, 581 and 373 reads in 400 commands of the benchmark's mix, about a third of
-its statements (issue 20). Inside one transaction those rows cannot change unless the session
-changes them itself, so they are kept in `session.info` under keys that start with their
-table's name, and dropped when:
+its statements (issue 20). They are kept for the session's transaction, in `session.info`
+under keys that start with their table's name: a command then lays its reply out by the
+stages as they were at its first read. (Within a SQLite transaction they cannot change; on
+PostgreSQL every statement of a READ COMMITTED or autocommit read sees the latest commit, so
+a change committed mid-command could already be half-seen before; now it is not.) They are
+dropped when:
 - the session writes to that table (an ORM flush, or an INSERT/UPDATE/DELETE statement run
   through the session or on its connection by `prebuilt.run`), so a transaction that changes
   the stages reads its own change;
