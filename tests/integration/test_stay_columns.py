@@ -1,8 +1,8 @@
 """The stays read from the history rows that end them (`changes.stay_stage`/`stay_began_at`,
 issue 20) are the ones the replay of the previous rows found, for every way a deal's history
 is written: the services (moves, back-moves, closes, reopens), an import and its re-import,
-generated data; and migration 0012's backfill gives a database made before it the same
-columns as writing them live did.
+generated data, the demo's seed; and migration 0012's backfill gives a database made before
+it the same columns as writing them live did.
 
 `replayed_select` is the read `analytics.stays` made before the columns, kept as the oracle.
 """
@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import aliased
 
 from assistant.analytics.stays import stay_ends
+from assistant.demo.sample import TEAM_ID as DEMO_TEAM
+from assistant.demo.seed import seed_demo
 from assistant.services import deals
 from assistant.services.context import Actor, Services
 from assistant.services.deals import NewDeal
@@ -194,6 +196,13 @@ def test_stays_of_generated_data(database_url, db):
     assert read == replayed
     outcomes = {r[3] for r in read}
     assert outcomes == {"won", "lost", None} and len(read) > 60
+
+
+def test_stays_of_the_demo_seed(db):
+    seed_demo(db, scale=0.05, now=T0)
+    read, replayed = read_and_replayed(db, DEMO_TEAM)
+    assert read == replayed
+    assert {r[3] for r in read} >= {"won", "lost", None}
 
 
 # -- the backfill ------------------------------------------------------------------------
