@@ -69,9 +69,12 @@ class Stay:
     def of(cls, deal) -> Stay:
         """The deal row before a change: its stage, status and when it entered the stage.
 
-        Differs from the replay in one case only: a closed deal whose stage an import changed
-        twice (`transfer.updates`) had its second change counted as a stay's end by the
-        replay, which looked at the previous row only; a closed deal's stage change is not.
+        Differs from the replay in two corner cases only, where the deal row is the truer
+        account: a closed deal whose stage a re-import changed twice (`transfer.updates`) had
+        its second change counted as a stay's end by the replay, which looked at the previous
+        row only; and a deal imported from our own export with a `stage_entered_at` that
+        contradicts its `stage_history` begins its stay at the former (what its card shows),
+        where the replay took the history's time.
         """
         return cls(deal.stage_key, deal.status in CLOSED, deal.stage_entered_at)
 
