@@ -31,7 +31,8 @@ from bench.floor_stats import Sql
 LIST_LIMIT = 500  # rows the bot's list reads at most (assistant.domain.limits.LIST_LIMIT)
 LIST_ROWS = 40  # rows it shows (assistant.blocks.deal_list.LIST_ROWS)
 CHANGE_COLUMNS = (
-    "workspace_id, entity, entity_id, action, field, old_value, new_value, actor_id, at"
+    "workspace_id, entity, entity_id, action, field, old_value, new_value, actor_id, at,"
+    " stay_stage, stay_began_at"
 )
 
 
@@ -211,13 +212,18 @@ class Floor:
 
         def work(run) -> str | None:
             found = run(
-                f"SELECT id, stage_key FROM deals WHERE workspace_id = ? AND number = ?{lock}",
+                "SELECT id, stage_key, status, stage_entered_at FROM deals"
+                f" WHERE workspace_id = ? AND number = ?{lock}",
                 ws, number,
             )  # fmt: skip
             if found is None:
                 return None
-            deal_id, stage = found
+            deal_id, stage, status, entered = found
             at = min(max(keys.index(stage) + step, 0), len(keys) - 1) if stage in keys else 0
+            # The row ends the deal's stay if it is open and moves: it says which and since
+            # when, as the product's does (records.history.Stay).
+            moves = status == "open" and keys[at] != stage
+            stay = (stage, entered) if moves else (None, None)
             run(
                 "UPDATE deals SET stage_key = ?, stage_entered_at = ?, updated_at = ?,"
                 " version = version + 1 WHERE id = ?",
@@ -225,8 +231,8 @@ class Floor:
             )  # fmt: skip
             run(
                 f"INSERT INTO changes ({CHANGE_COLUMNS}) VALUES (?, 'deal', ?, 'move',"
-                " 'stage_key', ?, ?, ?, ?)",
-                ws, deal_id, stage, keys[at], user, now,
+                " 'stage_key', ?, ?, ?, ?, ?, ?)",
+                ws, deal_id, stage, keys[at], user, now, *stay,
             )  # fmt: skip
             return stages[at][1]
 
@@ -253,7 +259,9 @@ class Floor:
                 " version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, 1) RETURNING id",
                 ws, number, name, name.casefold(), amount, user, first, now, user, now, now,
             )  # fmt: skip
-            marks = ", ".join(["(?, 'deal', ?, 'create', ?, NULL, ?, ?, ?)"] * len(values))
+            marks = ", ".join(
+                ["(?, 'deal', ?, 'create', ?, NULL, ?, ?, ?, NULL, NULL)"] * len(values)
+            )
             args: list = []
             for field, value in values:
                 args += [ws, deal_id, field, value, user, now]

@@ -11,7 +11,6 @@ from collections import defaultdict
 from datetime import datetime
 
 from bench.floor_stats import (
-    CLOSED,
     DAY_S,
     ZERO,
     Delta,
@@ -30,43 +29,30 @@ TOP_STUCK = 10
 
 
 def stay_ends(sql: Sql, ws: int, start: datetime, end: datetime) -> list[tuple]:
-    """(left_us, stage left, where to, outcome, entered_us, amount now) per stay ended."""
+    """(left_us, stage left, where to, outcome, entered_us, amount now) per stay ended.
+
+    From the rows that ended them, which say the stage left and when it was entered
+    (`changes.stay_stage`/`stay_began_at`): what the product reads, so the floor does too.
+    """
     rows = sql.rows(
         f"""
-        SELECT e.field, e.old_value, e.new_value, {sql.us("e.at")},
-               p.field, p.new_value, {sql.us("p.at")},
-               CASE WHEN e.field = 'status' THEN (
-                   SELECT s.new_value FROM changes s
-                   WHERE s.workspace_id = e.workspace_id AND s.entity = 'deal'
-                     AND s.entity_id = e.entity_id AND s.field = 'stage_key' AND s.id < e.id
-                   ORDER BY s.id DESC LIMIT 1) END,
-               d.amount
+        SELECT e.field, e.new_value, {sql.us("e.at")}, e.stay_stage,
+               {sql.us("e.stay_began_at")}, d.amount
         FROM changes e
-        JOIN changes p ON p.id = (
-            SELECT max(x.id) FROM changes x
-            WHERE x.workspace_id = e.workspace_id AND x.entity = 'deal'
-              AND x.entity_id = e.entity_id AND x.field IN ('stage_key', 'status')
-              AND x.id < e.id)
         LEFT JOIN deals d ON d.id = e.entity_id
-        WHERE e.workspace_id = ? AND e.field IN ('stage_key', 'status')
-          AND e.at >= ? AND e.at < ? AND e.entity = 'deal'
-          AND ((e.field = 'stage_key' AND e.old_value IS NOT NULL)
-               OR (e.field = 'status' AND e.old_value = 'open'
-                   AND e.new_value IN ('won', 'lost')))
+        WHERE e.workspace_id = ? AND e.stay_began_at IS NOT NULL
+          AND e.at >= ? AND e.at < ?
         """,
         ws,
         sql.at(start),
         sql.at(end),
     )
-    ends = []
-    for field, old, new, left, entry_field, entry_value, entered, closed_from, amount in rows:
-        if field == "stage_key":
-            if entry_field == "status" and entry_value in CLOSED:
-                continue  # a closed deal's stage change is its reopening, not a stay's end
-            ends.append((left, old, new, None, entered, amount))
-        else:
-            ends.append((left, closed_from, None, new, entered, amount))
-    return ends
+    return [
+        (left, stage, new, None, entered, amount)
+        if field == "stage_key"
+        else (left, stage, None, new, entered, amount)
+        for field, new, left, stage, entered, amount in rows
+    ]
 
 
 def movement(sql: Sql, ws: int, stages, ends, since: datetime, until: datetime) -> dict:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from assistant.records.history import History
+from assistant.records.history import History, Stay
 
 
 def insert(
@@ -32,8 +32,10 @@ def change(
     actor_id: str,
     at: datetime,
     values: dict[str, object],
+    stay: Stay | None = None,
 ) -> None:
-    """Set `values` on the row and record each tracked field that changed as `action`."""
+    """Set `values` on the row and record each tracked field that changed as `action`;
+    `stay` is a deal's (`Stay.of` the row before the change), for the rows that end one."""
     before = {f: getattr(row, f) for f in tracked}
     for field, value in values.items():
         setattr(row, field, value)
@@ -44,6 +46,12 @@ def change(
     session.flush()
     history = History(row.workspace_id)
     history.changed(
-        entity, row.id, action, actor_id, at, ((f, before[f], getattr(row, f)) for f in tracked)
+        entity,
+        row.id,
+        action,
+        actor_id,
+        at,
+        ((f, before[f], getattr(row, f)) for f in tracked),
+        stay,
     )
     history.write(session)

@@ -18,14 +18,17 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from assistant.domain.limits import MAX_HISTORY_DETAIL
-from assistant.domain.stages import LOST
+from assistant.domain.stages import LOST, WON, DealStatus
 from assistant.storage.bulk import append_rows
 from assistant.storage.models import Change
 
 CHANGE_COLUMNS = (
     "workspace_id", "entity", "entity_id", "action", "field", "old_value", "new_value",
-    "actor_id", "at",
+    "actor_id", "at", "stay_stage", "stay_began_at",
 )  # fmt: skip
+NO_STAY = (None, None)
+CLOSED = (WON, LOST)
+OPEN = DealStatus.OPEN.value
 # Rows written one by one (a command) go through an INSERT; many (an import) through the
 # driver's bulk path. Below this, the bulk path's setup costs more than it saves.
 BULK_FROM = 50
@@ -40,6 +43,55 @@ def as_text(value: object) -> str | None:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
+
+
+class Stay:
+    """Where a deal's history stands, to tell which of its next rows end a stay in a stage.
+
+    A stay ends at a `stage_key` change of an open deal (the stage left is the old value) or
+    at a `status` change from open to won/lost (the stage left is the deal's stage); it began
+    at the deal's previous `stage_key`/`status` row. That is the replay `analytics.stays`
+    did over the table before the rows carried it (migration 0012 backfills the same), and
+    `step` makes it as each row is written: every writer of deal history goes through here
+    (`History.changed` with a `Stay`, `history_rows`), so a row that ends a stay always
+    carries `stay_stage`/`stay_began_at` and the read keeps no fallback to the replay, which
+    would bring back its per-row index reads.
+    """
+
+    __slots__ = ("stage", "closed", "entered")
+
+    def __init__(self, stage: str | None, closed: bool, entered: datetime | None) -> None:
+        self.stage = stage  # the stage the last stage_key row gave
+        self.closed = closed  # the last stage_key/status row closed the deal
+        self.entered = entered  # the time of that row: when the current stay began
+
+    @classmethod
+    def of(cls, deal) -> Stay:
+        """The deal row before a change: its stage, status and when it entered the stage.
+
+        Differs from the replay in two corner cases only, where the deal row is the truer
+        account: a closed deal whose stage a re-import changed twice (`transfer.updates`) had
+        its second change counted as a stay's end by the replay, which looked at the previous
+        row only; and a deal imported from our own export with a `stage_entered_at` that
+        contradicts its `stage_history` begins its stay at the former (what its card shows),
+        where the replay took the history's time.
+        """
+        return cls(deal.stage_key, deal.status in CLOSED, deal.stage_entered_at)
+
+    def step(self, field: str | None, old: str | None, new: str | None, at: datetime) -> tuple:
+        """(stay_stage, stay_began_at) of a row about to be written, then the state after it."""
+        if field == "stage_key":
+            ends = (old, self.entered) if old is not None and not self.closed else NO_STAY
+            self.stage = new
+        elif field == "status":
+            ends = (self.stage, self.entered) if old == OPEN and new in CLOSED else NO_STAY
+        else:
+            return NO_STAY
+        if ends[1] is None:  # no row began it: the replay had no stay either
+            ends = NO_STAY
+        self.closed = field == "status" and new in CLOSED
+        self.entered = at
+        return ends
 
 
 class History:
@@ -57,14 +109,17 @@ class History:
         actor_id: str | None,
         at: datetime,
         changes: Iterable[tuple[str, object, object]],
+        stay: Stay | None = None,
     ) -> None:
-        """One row per (field, old, new) whose value really changed."""
+        """One row per (field, old, new) whose value really changed. `stay`: where the deal's
+        history stood before (`Stay.of` the deal before the change), for a deal's change."""
         for field, old, new in changes:
             old_text, new_text = as_text(old), as_text(new)
             if old_text != new_text:
+                ends = stay.step(field, old_text, new_text, at) if stay else NO_STAY
                 self.rows.append(
                     (self.workspace_id, entity, entity_id, action, field, old_text, new_text,
-                     actor_id, at)
+                     actor_id, at, *ends)
                 )  # fmt: skip
 
     def event(
@@ -79,8 +134,9 @@ class History:
         """A change with no field of its own (a note added, a summary of settings)."""
         detail = detail[:MAX_HISTORY_DETAIL] if detail else detail
         self.rows.append(
-            (self.workspace_id, entity, entity_id, action, None, None, detail, actor_id, at)
-        )
+            (self.workspace_id, entity, entity_id, action, None, None, detail, actor_id, at,
+             None, None)
+        )  # fmt: skip
 
     def write(self, session: Session) -> None:
         rows, self.rows = self.rows, []
@@ -103,7 +159,13 @@ def record(
     at: datetime,
     changes: dict[str, tuple[object, object]],
 ) -> None:
-    """Write the rows of one change at once: `changes` maps each field to (old, new)."""
+    """Write the rows of one change at once: `changes` maps each field to (old, new).
+
+    For the history of settings, stages, roles and the like: a deal's changes go through
+    `records.deals`, which gives `History.changed` the deal's `Stay`.
+    """
+    if entity == "deal":
+        raise ValueError("a deal's history is written by records.deals")
     history = History(workspace_id)
     history.changed(
         entity, entity_id, action, actor_id, at, ((f, o, n) for f, (o, n) in changes.items())
@@ -152,6 +214,8 @@ def history_rows(
     `as_text`.
     """
     created_at = values["created_at"]
+    # A deal's rows carry the stays they end (`Stay`), walked from nothing as the replay did.
+    stay = Stay(None, False, None) if entity == "deal" else None
     firsts: dict[str, Event] = {}
     for event in events:
         firsts.setdefault(event.field, event)
@@ -165,9 +229,12 @@ def history_rows(
             value = values.get(field)
         if value is not None:
             text = value if type(value) is str else as_text(value)
+            if stay is not None:
+                stay.step(field, None, text, created_at)  # a create row ends no stay
             rows.append(
-                (workspace_id, entity, entity_id, "create", field, None, text, actor, created_at)
-            )
+                (workspace_id, entity, entity_id, "create", field, None, text, actor, created_at,
+                 None, None)
+            )  # fmt: skip
     if len(firsts) == len(events):
         return rows
     state = {field: event.value for field, event in firsts.items()}
@@ -184,10 +251,12 @@ def history_rows(
         following = later[index + 1] if index + 1 < len(later) else None
         action = _event_action(event, following)
         at = event.at
-        rows.append((workspace_id, entity, entity_id, action, field, old, new, actor, at))
+        ends = stay.step(field, old, new, at) if stay is not None else NO_STAY
+        rows.append((workspace_id, entity, entity_id, action, field, old, new, actor, at, *ends))
         state[field] = new
         if new in (LOST, "dropped") and index >= last_status and reason:
             rows.append(
-                (workspace_id, entity, entity_id, action, reason_field, None, reason, actor, at)
-            )
+                (workspace_id, entity, entity_id, action, reason_field, None, reason, actor, at,
+                 None, None)
+            )  # fmt: skip
     return rows

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -298,6 +299,17 @@ class Change(Base):
         # Stays and movement read one entity's stage/status rows in a time window; with
         # `entity` in the key the other entities' rows (leads outnumber deals) are never read.
         Index("ix_changes_workspace_entity_field_at", "workspace_id", "entity", "field", "at"),
+        # The stays that ended in a period (analytics.stays) are one range of this index:
+        # only the rows that end a stay are in it, and on PostgreSQL it carries every column
+        # that read returns, so the read need not visit the table (issue 20, 1M deals).
+        Index(
+            "ix_changes_stay_ends",
+            "workspace_id",
+            "at",
+            postgresql_include=["entity_id", "field", "new_value", "stay_stage", "stay_began_at"],
+            postgresql_where=text("stay_began_at IS NOT NULL"),
+            sqlite_where=text("stay_began_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -310,6 +322,12 @@ class Change(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # On a row that ends a deal's stay in a stage (a stage change of an open deal, or its
+    # closing), the stage left and when the deal had entered it; NULL on every other row.
+    # Written with the row (records.history.Stay), so the stays of a period are read, not
+    # replayed from the rows before each one.
+    stay_stage: Mapped[str | None] = mapped_column(String(MAX_STAGE_KEY))
+    stay_began_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Note(Base):
