@@ -6,15 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from assistant.storage.models import Base
-from tests.conftest import _postgres_admin_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,22 +27,6 @@ def _bot(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProces
         text=True,
         timeout=120,
     )
-
-
-@pytest.fixture
-def fresh_url(backend, tmp_path, request):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    request.getfixturevalue("postgres_url")  # skips (or fails in CI) without PostgreSQL
-    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    name = f"sa_fresh_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _schema(url: str) -> dict[str, list[str]]:

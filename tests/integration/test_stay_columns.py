@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from alembic import command
-from sqlalchemy import and_, case, create_engine, func, not_, or_, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from assistant.analytics.stays import stay_ends
@@ -34,7 +31,6 @@ from assistant.storage.models import Change, Workspace
 from assistant.transfer.cli import main
 from testkit.generate import generate
 from testkit.workspace_plan import TEAM_ID, Spec
-from tests.conftest import _postgres_admin_url
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -206,23 +202,6 @@ def test_stays_of_the_demo_seed(db):
 
 
 # -- the backfill ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_url(backend, tmp_path, request):
-    """An empty database of its own: the test migrates it down and up again."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    request.getfixturevalue("postgres_url")  # skips (or fails in CI) without PostgreSQL
-    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    name = f"sa_stays_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _columns(db) -> list[tuple]:
