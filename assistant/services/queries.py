@@ -168,8 +168,9 @@ def list_deals(
 ) -> Page:
     """The first LIST_LIMIT deals of the filter, in its order, and how many match in all,
     as views of the first `shown`. The summary (value, stuck) is of every deal matched when
-    they were all read, or summed in SQL when more match than `shown` < LIST_LIMIT: a list
-    shows 40 deals, and reading and making views of 500 to sum them was most of its time.
+    they were all read (always for `stuck`), or summed in SQL when more match than `shown` <
+    LIST_LIMIT: a list shows 40 deals, and reading and making views of 500 to sum them was
+    most of its time.
 
     `deal_filter` may be a function of the workspace's facts (a command's words read in its
     time zone and stages), called with the facts this read takes anyway."""
@@ -195,9 +196,10 @@ def list_deals(
             rows = session.execute(query).all()
             overdue = [_overdue(row, stages, now) for row in rows]
             ranked = sorted(range(len(rows)), key=lambda i: -overdue[i])
-            rows, overdue = [rows[i] for i in ranked], [overdue[i] for i in ranked]
-            total = len(rows)
-            rows, overdue = rows[:LIST_LIMIT], overdue[:LIST_LIMIT]
+            rows = [rows[i] for i in ranked]
+            total = len(rows)  # all of them read: the summary is of every one
+            summary = ListSummary.of(zip((r.amount for r in rows), overdue, strict=True))
+            rows = rows[:LIST_LIMIT]
         else:
             limit = min(shown, LIST_LIMIT)
             rows = session.execute(query.limit(limit)).all()
@@ -206,9 +208,9 @@ def list_deals(
                 total, summary = _summary_of(session, where, facts.pipeline, now)
             elif total == LIST_LIMIT:  # a full page: count the rest
                 total = session.scalar(select(func.count()).select_from(Deal).where(*where))
-            overdue = [_overdue(row, stages, now) for row in rows] if total == len(rows) else []
-        if total == len(rows):
-            summary = ListSummary.of(zip((r.amount for r in rows), overdue, strict=True))
+            if total == len(rows):
+                overdue = [_overdue(row, stages, now) for row in rows]
+                summary = ListSummary.of(zip((r.amount for r in rows), overdue, strict=True))
         views = [deal_view(r, stages, now, r.lead_number, facts) for r in rows[:shown]]
         chances = None
         if deal_filter.status == "open" and views:

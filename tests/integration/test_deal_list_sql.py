@@ -97,7 +97,8 @@ def test_every_filter_gives_the_page_it_used_to(services, rep, clock):
         # The summary of all matched: from every view, from the rows read, or summed in SQL
         # when the list shows 40 (`shown`); and no summary when only 500 of more were read.
         every = ListSummary.of((v.amount, v.overdue_days) for v in items)
-        assert page.summary == (every if total <= LIST_LIMIT else None), deal_filter
+        whole = total <= LIST_LIMIT or deal_filter.stuck_only  # stuck: every row is read
+        assert page.summary == (every if whole else None), deal_filter
         shown = list_deals(services, rep, deal_filter, shown=40)
         assert (shown.items, shown.total, shown.summary) == (items[:40], total, every)
     assert list_deals(services, rep, DealFilter()).total > LIST_LIMIT
@@ -105,10 +106,14 @@ def test_every_filter_gives_the_page_it_used_to(services, rep, clock):
 
 
 @pytest.mark.parametrize("count", [LIST_LIMIT - 1, LIST_LIMIT, LIST_LIMIT + 1])
-def test_the_total_at_the_page_edge(services, rep, count):
+def test_the_total_at_the_page_edge(services, rep, clock, count):
     with services.db.transaction() as session:
         workspace = ensure_workspace(session, rep.team_id, services.now(), "UTC")
         for i in range(count):
             insert_deal(session, workspace, rep.user_id, NewDeal(name=f"D{i}"), services.now())
     page = list_deals(services, rep, DealFilter())
     assert (len(page.items), page.total) == (min(count, LIST_LIMIT), count)
+    clock.advance(days=30)  # every one past its stage's target
+    stuck = list_deals(services, rep, DealFilter(stuck_only=True))
+    assert (len(stuck.items), stuck.total) == (min(count, LIST_LIMIT), count)
+    assert stuck.summary is not None and stuck.summary.stuck == count  # of all, even past 500
