@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assistant.analytics.outlook import deal_chance, stage_outlook
-from assistant.analytics.pipeline import stuck_condition
+from assistant.analytics.pipeline import matched_summary, stuck_condition
 from assistant.analytics.stages import workspace_facts
 from assistant.domain.facts import Facts
 from assistant.domain.limits import LIST_LIMIT
@@ -205,7 +204,8 @@ def list_deals(
             rows = session.execute(query.limit(limit)).all()
             total = len(rows)
             if total == limit and limit < LIST_LIMIT:  # more than shown: summed in SQL
-                total, summary = _summary_of(session, where, facts.pipeline, now)
+                total, value, stuck = matched_summary(session, where, facts.pipeline, now)
+                summary = ListSummary(value, stuck)
             elif total == LIST_LIMIT:  # a full page: count the rest
                 total = session.scalar(select(func.count()).select_from(Deal).where(*where))
             if total == len(rows):
@@ -216,17 +216,6 @@ def list_deals(
         if deal_filter.status == "open" and views:
             chances = stage_chances(services, session, workspace.id, facts.pipeline, now)
         return Page(views, total, facts, chances, summary)
-
-
-def _summary_of(session: Session, where: list, stages, now) -> tuple[int, ListSummary]:
-    """How many deals match, their value and how many are stuck, in one statement: a long
-    list shows 40 rows, and reading 500 to sum them was most of its time. Stuck is the
-    board's SQL rule (`stuck_condition`), which agrees with `DealView`'s."""
-    stuck = and_(Deal.status == DealStatus.OPEN.value, stuck_condition(stages, now))
-    count, value, stuck_count = session.execute(
-        select(func.count(), func.sum(Deal.amount), func.count(case((stuck, 1)))).where(*where)
-    ).one()
-    return count, ListSummary(value or Decimal(0), stuck_count)
 
 
 def _overdue(row, stages: dict, now) -> float:
