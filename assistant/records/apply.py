@@ -32,10 +32,11 @@ def change(
     actor_id: str,
     at: datetime,
     values: dict[str, object],
-    stay: Stay | None = None,
 ) -> None:
-    """Set `values` on the row and record each tracked field that changed as `action`;
-    `stay` is a deal's (`Stay.of` the row before the change), for the rows that end one."""
+    """Set `values` on the row and record each tracked field that changed as `action`. A
+    deal's rows that end a stay carry it, from the deal row as it was before (`Stay.of`):
+    taken here, so no change to a deal can be written without it."""
+    stay = Stay.of(row) if entity == "deal" else None
     before = {f: getattr(row, f) for f in tracked}
     for field, value in values.items():
         setattr(row, field, value)

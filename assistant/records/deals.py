@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from assistant.domain.stages import LOST, WON, DealStatus
 from assistant.records import apply, leads
-from assistant.records.history import History, Stay
+from assistant.records.history import History
 from assistant.records.numbers import DEAL_NUMBERS, reserve_numbers
 from assistant.storage.models import Deal, Note
 
@@ -82,7 +82,7 @@ def change(
 ) -> None:
     """Set `values` on the deal and record each tracked field that changed as `action`."""
     # Taken before `values` are set: the stay a move or a close ends is the one the deal is in.
-    apply.change(session, deal, ENTITY, TRACKED, action, actor_id, at, values, Stay.of(deal))
+    apply.change(session, deal, ENTITY, TRACKED, action, actor_id, at, values)
 
 
 def move(session: Session, deal: Deal, stage_key: str, actor_id: str, at: datetime) -> None:
