@@ -14,10 +14,11 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from assistant.services.context import Services
-from assistant.storage.database import Database
+from assistant.storage.database import PING_AFTER_IDLE_S, Database
 from tests.conftest import ManualClock, _truncate_all
 from tests.e2e.conftest import Bot
 from tests.trust.figures import Tally
@@ -161,3 +162,40 @@ def test_postgres_connections_probe_a_silent_server(postgres_url):
         params["keepalives_count"]
     )
     assert seconds_to_notice <= 60
+
+
+@pytest.mark.parametrize("idle", [0.0, PING_AFTER_IDLE_S + 0.2], ids=["at once", "after idling"])
+def test_a_restart_between_commands_goes_unseen(postgres_url, relay, fake, idle):
+    """The server restarts while the bot's pooled connections sit idle (the relay cut and
+    reopened): the next command, at once or after a while, is served on new connections
+    rather than failing on a dead one, though connections are not pinged at each use."""
+    _truncate_all(postgres_url)
+    proxied = make_url(postgres_url).set(port=relay.port).render_as_string(hide_password=False)
+    services = Services(db=Database(proxied), clock=ManualClock(), admins=frozenset({"UADMIN"}))
+    bot = Bot(services, fake)
+    try:
+        assert "#1" in bot.command("/deal", "new Acme 12k").text
+        assert "Acme" in bot.command("/deal", "show 1").text  # a read connection pooled too
+        before = _backend_pids(services.db)
+
+        relay.cut()
+        time.sleep(0.2)  # the relay's listener lets go of its port
+        relay.open()
+        time.sleep(idle)
+
+        moved = bot.command("/deal", "move 1 next")
+        assert "Qualification" in moved.text and UNAVAILABLE not in moved.text, moved.text
+        shown = bot.command("/deal", "show 1").text
+        assert "Qualification" in shown and UNAVAILABLE not in shown, shown
+        assert not before & _backend_pids(services.db)  # both pools' connections are new
+    finally:
+        bot.close()
+        services.db.dispose()
+
+
+def _backend_pids(db: Database) -> set[int]:
+    pids = set()
+    for engine in (db.read_engine, db.write_engine):
+        with engine.connect() as connection:
+            pids.add(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    return pids
