@@ -21,7 +21,7 @@ from assistant.blocks.common import (
     unescape,
 )
 from assistant.domain.suggest import closest
-from assistant.domain.text import is_slack_user_id, strip_control
+from assistant.domain.text import strip_control
 from assistant.domain.tokens import split_args
 from assistant.services import people
 from assistant.services.context import Actor, Services
@@ -51,9 +51,9 @@ class Invocation:
     # Tells whoever should hear of a changed deal (the feed, App Homes, a new owner), after
     # the answer: (deal, the move if it moved, whether it was just handed to its owner).
     deal_changed: Callable[[DealView, MoveResult | None, bool], None] = lambda *_: None
-    # Asks Slack for the names of users the bot has not met (the edge; nothing in the demo):
-    # (the ids a reply shows, those of them with no name yet).
-    learn_names: Callable[[list[str], list[str]], None] = lambda ids, missing: None
+    # Asks Slack for the names of users the bot has not met, or met over a day ago (the edge;
+    # nothing in the demo): (the ids a reply shows, what is known of them).
+    learn_names: Callable[[list[str], people.KnownNames], None] = lambda ids, known: None
     # Every command, for help that lists them all (`/sales help`).
     catalog: Sequence[CommandSet] = ()
     # The Web API client, for what the handler asks of Slack itself (open a form, upload a
@@ -65,13 +65,12 @@ class Invocation:
         Slack users by their name, owners imported by name as themselves."""
         wanted = [i for i in dict.fromkeys(ids) if i]
         team = self.actor.team_id
-        users = [i for i in wanted if is_slack_user_id(i)]
-        known = people.names_for_known(self.services, team, users) if users else {}
-        missing = [i for i in users if i not in known]
-        self.learn_names(wanted, missing)
-        if missing:  # Slack was just asked for them: read what it said
-            known = people.names_for_known(self.services, team, users)
-        return {i: known.get(i, i) for i in wanted}
+        known = people.known_names_of(self.services, team, wanted)
+        self.learn_names(wanted, known)
+        names = known.names
+        if known.missing:  # Slack was just asked for them: read what it said
+            names = people.known_names_of(self.services, team, wanted).names
+        return {i: names.get(i, i) for i in wanted}
 
 
 Handler = Callable[[Invocation], Reply]

@@ -73,9 +73,7 @@ def invocations(
             after_reply=after_reply,
             answer_later=answer_later(share),
             deal_changed=deal_changed,
-            learn_names=lambda ids, missing: learn_names(
-                runtime, client, actor.team_id, ids, missing
-            ),
+            learn_names=lambda ids, known: learn_names(runtime, client, actor.team_id, ids, known),
             catalog=COMMAND_SETS,
             slack=client,
         )

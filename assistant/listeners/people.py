@@ -8,7 +8,6 @@ seen in a list whose names are missing or old are asked for the same way.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from slack_sdk import WebClient
@@ -53,17 +52,20 @@ def learn_names(
     client: WebClient | None,
     team_id: str,
     ids: list[str],
-    missing: list[str] | None = None,
+    known: people.KnownNames | None = None,
 ) -> None:
-    """Names a reply is about to show: users never met (`missing`, when the caller has just
-    read the names; else read here) are asked for now, side by side and for at most
-    `WAIT_SECONDS` (a reply must go out within Slack's 3 s); names older than a day are
-    refreshed after the reply."""
+    """Names a reply is about to show (`known`, when the caller has just read them; else read
+    here): users never met are asked for now, side by side and for at most `WAIT_SECONDS` (a
+    reply must go out within Slack's 3 s); names older than a day, and any not learnt in
+    time, are asked for after the reply."""
     services = runtime.services
-    if missing is None:
-        missing = people.unknown(services, team_id, ids)
-    missing = missing[:REFRESH_AT_ONCE]
-    if missing and client is not None:
+    if known is None:
+        known = people.known_names_of(services, team_id, ids)
+    if client is None or not known.stale:
+        return
+    missing = known.missing[:REFRESH_AT_ONCE]
+    found = []
+    if missing:
         pool = ThreadPoolExecutor(max_workers=min(len(missing), 8))
         futures = [pool.submit(_ask, client, user_id) for user_id in missing]
         done, _ = wait(futures, timeout=WAIT_SECONDS)
@@ -71,7 +73,10 @@ def learn_names(
         found = [f.result() for f in done if f.result() is not None]
         if found:
             people.remember(services, team_id, found)
-    runtime.followups.submit(lambda: refresh_names(services, client, team_id, ids))
+    learnt = {profile.user_id for profile in found}
+    later = [user_id for user_id in known.stale if user_id not in learnt]
+    if later:
+        runtime.followups.submit(lambda: refresh_names(services, client, team_id, later))
 
 
 def _ask(client: WebClient, user_id: str) -> SlackProfile | None:
@@ -82,13 +87,9 @@ def _ask(client: WebClient, user_id: str) -> SlackProfile | None:
         return None
 
 
-def refresh_names(
-    services: Services, client: WebClient | None, team_id: str, ids: Iterable[str]
-) -> None:
-    """Ask Slack for the users among `ids` with no name yet (or an old one), and keep it."""
-    if client is None:
-        return
-    stale = people.stale(services, team_id, ids)[:REFRESH_AT_ONCE]
-    profiles = [p for p in (_ask(client, user_id) for user_id in stale) if p is not None]
+def refresh_names(services: Services, client: WebClient, team_id: str, ids: list[str]) -> None:
+    """Ask Slack for these users (names missing or old) and keep what it says."""
+    asked = (_ask(client, user_id) for user_id in ids[:REFRESH_AT_ONCE])
+    profiles = [profile for profile in asked if profile is not None]
     if profiles:
         people.remember(services, team_id, profiles)

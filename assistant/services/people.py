@@ -59,60 +59,62 @@ def known_names(session, workspace_id: int) -> dict[str, str]:
     return dict(rows.tuples().all())
 
 
+@dataclass(frozen=True)
+class KnownNames:
+    """What is known of some Slack user ids: their names, and which of them to ask Slack
+    for (no name yet, or one older than a day), read together in one statement."""
+
+    names: dict[str, str]
+    stale: list[str]
+
+    @property
+    def missing(self) -> list[str]:
+        return [user_id for user_id in self.stale if user_id not in self.names]
+
+
 def names_for(services: Services, team_id: str, ids: Iterable[str]) -> dict[str, str]:
     """A name for each of `ids`: the Slack user's, or the id itself for owners that are
     names already (imported) and for Slack users not met yet."""
     ids = list(dict.fromkeys(i for i in ids if i))
-    wanted = [i for i in ids if is_slack_user_id(i)]
-    known = names_for_known(services, team_id, wanted) if wanted else {}
+    known = known_names_of(services, team_id, ids).names
     return {i: known.get(i, i) for i in ids}
 
 
 def unknown(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
     """The Slack user ids among `ids` with no name at all yet."""
-    wanted = [i for i in dict.fromkeys(ids) if is_slack_user_id(i)]
-    if not wanted:
-        return []
-    known = set(names_for_known(services, team_id, wanted))
-    return [i for i in wanted if i not in known]
-
-
-def names_for_known(services: Services, team_id: str, wanted: list[str]) -> dict[str, str]:
-    with services.db.reading() as session:
-        rows = run(session, _NAMES, team_id=team_id, ids=wanted)
-        return dict(rows.tuples().all())
-
-
-# By the team id, joined: a workspace not made yet has no names, and looking the workspace up
-# first was a statement of its own in every list and card that shows people.
-_NAMES = (
-    select(Person.slack_user_id, Person.name)
-    .join(Workspace, Workspace.id == Person.workspace_id)
-    .where(
-        Workspace.team_id == bindparam("team_id"),
-        Person.slack_user_id.in_(bindparam("ids", expanding=True)),
-    )
-)
-_FRESH = (
-    select(Person.slack_user_id)
-    .join(Workspace, Workspace.id == Person.workspace_id)
-    .where(
-        Workspace.team_id == bindparam("team_id"),
-        Person.slack_user_id.in_(bindparam("ids", expanding=True)),
-        Person.refreshed_at >= bindparam("cutoff"),
-    )
-)
+    return known_names_of(services, team_id, ids).missing
 
 
 def stale(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
     """The Slack user ids among `ids` with no name yet, or one older than a day."""
-    wanted = [i for i in dict.fromkeys(ids) if is_slack_user_id(i)]
+    return known_names_of(services, team_id, ids).stale
+
+
+def known_names_of(services: Services, team_id: str, ids: Iterable[str]) -> KnownNames:
+    """Names and staleness of the Slack user ids among `ids` (others, such as owners
+    imported by name, are neither named nor stale); no statement when there are none."""
+    wanted = [i for i in dict.fromkeys(ids) if i and is_slack_user_id(i)]
     if not wanted:
-        return []
+        return KnownNames({}, [])
     cutoff = services.now() - REFRESH_AFTER
     with services.db.reading() as session:
-        fresh = set(run(session, _FRESH, team_id=team_id, ids=wanted, cutoff=cutoff).scalars())
-    return [i for i in wanted if i not in fresh]
+        rows = run(session, _NAMES, team_id=team_id, ids=wanted).all()
+    names = {user_id: name for user_id, name, _ in rows}
+    fresh = {user_id for user_id, _, refreshed in rows if refreshed and refreshed >= cutoff}
+    return KnownNames(names, [i for i in wanted if i not in fresh])
+
+
+# By the team id, joined: a workspace not made yet has no names, and looking the workspace up
+# first was a statement of its own in every list and card that shows people. With when each
+# was asked for, so a list knows at once whose names to refresh after its reply.
+_NAMES = (
+    select(Person.slack_user_id, Person.name, Person.refreshed_at)
+    .join(Workspace, Workspace.id == Person.workspace_id)
+    .where(
+        Workspace.team_id == bindparam("team_id"),
+        Person.slack_user_id.in_(bindparam("ids", expanding=True)),
+    )
+)
 
 
 def remember(services: Services, team_id: str, profiles: Iterable[SlackProfile]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -123,9 +124,28 @@ def test_list_shows_owners_by_name_asking_slack_for_those_never_met(bot):
     bot.command("/deal", "new Acme 12k")
     first = bot.command("/deal", "list")
     assert "Ana Banana" in first.text  # asked for before the reply: a code table can't mention
-    asked = [c for c in bot.fake.calls_to("users.info") if c.args.get("user") == "U0ANA"]
-    assert asked
+    assert asked_about(bot, "U0ANA") == 1
     assert "Ana Banana" in bot.command("/deal", "list").text  # now known: read, not asked
+    time.sleep(0.3)  # nor after the reply: a fresh name is not asked for again
+    assert asked_about(bot, "U0ANA") == 1
+
+    bot.fake.users["U0ANA"] = {"profile": {"display_name": "Ana B. Banana"}}
+    bot.services.clock.advance(hours=25)  # a name older than a day is asked for again...
+    assert "Ana Banana" in bot.command("/deal", "list").text  # ...after the reply
+    bot.fake.wait_for("users.info", 2)
+    deadline = time.monotonic() + 5
+    while "Ana B. Banana" not in bot.command("/deal", "list").text:  # the answer is stored
+        assert time.monotonic() < deadline, "the refreshed name never showed"
+        time.sleep(0.05)
+    asked = asked_about(bot, "U0ANA")  # 2, or more if a list came before the answer was kept
+    assert asked >= 2
+    assert "Ana B. Banana" in bot.command("/deal", "list").text
+    time.sleep(0.3)
+    assert asked_about(bot, "U0ANA") == asked  # fresh again: not asked for
+
+
+def asked_about(bot, user_id: str) -> int:
+    return sum(c.args.get("user") == user_id for c in bot.fake.calls_to("users.info"))
 
 
 def test_assign_edit_and_note(bot):

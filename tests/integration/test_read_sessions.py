@@ -141,6 +141,22 @@ def test_names_are_read_by_team_and_refreshed_after_a_day(services, clock, rep):
     assert people.names_for(services, other_team, ["U0ANNA"]) == {"U0ANNA": "Anna elsewhere"}
 
 
+def test_names_and_whose_to_refresh_are_one_statement(services, clock, rep):
+    """A list reads its owners' names and which of them to ask Slack for again together, so
+    nothing is read again after its reply; owners imported by name cost no statement."""
+    people.remember(services, rep.team_id, [people.SlackProfile("U0ANNA", "Anna")])
+    clock.advance(hours=25)
+    people.remember(services, rep.team_id, [people.SlackProfile("U0BEN", "Ben")])
+    with statements(services.db) as seen:
+        known = people.known_names_of(services, rep.team_id, ["U0ANNA", "U0BEN", "U0NEW", "Ana"])
+    assert [s for s in seen if s.startswith("SELECT")] == [seen[-1]]  # SQLite's BEGIN aside
+    assert known.names == {"U0ANNA": "Anna", "U0BEN": "Ben"}
+    assert known.stale == ["U0ANNA", "U0NEW"] and known.missing == ["U0NEW"]
+    with statements(services.db) as seen:
+        assert people.known_names_of(services, rep.team_id, ["Imported Owner", None]).names == {}
+    assert seen == []
+
+
 def test_a_read_session_refuses_to_change_anything(services, rep):
     """Reads on PostgreSQL commit statement by statement (no BEGIN/ROLLBACK round trips), so
     a change made in one by mistake would stay: it is refused on both databases."""
