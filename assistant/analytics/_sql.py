@@ -84,8 +84,8 @@ def bytewise(column):
     "C" collation; SQLite's default already is.
 
     Only where the order is not shown (grouping rows to rank them within): comparing in the
-    database's locale (libc's C.UTF-8 here) made a third of the sort of the stays to rank at
-    100k deals (bench/RESULTS.md, `--huge`).
+    database's locale (libc's C.UTF-8 here) was about a third of the time PostgreSQL took to
+    sort the stays to rank at 100k deals.
     """
     if isinstance(column.type, String):
         return _bytewise(column)

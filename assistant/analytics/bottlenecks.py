@@ -133,7 +133,8 @@ def _days_in_stage_now(session: Session, workspace_id: int, now: datetime) -> di
 
     Taken in SQL as integer microseconds from entry to `now` (`epoch_micros`: exact, and the
     order of the days, which `days_of` clamps at 0 for an entry after `now`); ranked there
-    (`analytics.ranks`), since at 1M deals reading ~135k rows to sort them took 0.5 s.
+    (`analytics.ranks`): at 1M deals, reading the ~79k open deals' rows took 0.19 s, before
+    sorting them.
     """
     in_stage = whole_micros(now) - epoch_micros(Deal.stage_entered_at)
     values = select(Deal.stage_key, in_stage).where(
