@@ -2,8 +2,9 @@
 
 The same definitions as `assistant/analytics` (README "How the figures are defined"), written
 the shortest way: one pass over the open deals for the board, the bottleneck's "now" figures
-and the stuck list (here); one query for every stay that ended in the 30 days, the 30 before
-and the movement window, one for closed deals (`bench.floor_periods`); one GROUP BY and one
+and the stuck list (here); one query for the stays that ended in the movement window, one for
+the order statistics of those of the 30 days and the 30 before (ranked in SQL, as the
+product's), one for closed deals (`bench.floor_periods`); one GROUP BY and one
 narrow query for the funnel, its sources and its campaigns together (`bench.floor_funnel`).
 Times come back as integer microseconds so durations are exact; results are plain dicts
 shaped like the product's dataclasses (`tests/bench/canon.py` compares them). No SQLAlchemy here.
@@ -14,7 +15,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from bench.floor_periods import EMPTY, bottlenecks, movement, outcomes, stay_ends, top_stuck
+from bench.floor_periods import (
+    EMPTY,
+    bottlenecks,
+    movement,
+    outcomes,
+    stay_ends,
+    stay_ranks,
+    top_stuck,
+)
 from bench.floor_stats import DAY_S, US, ZERO, Sql, days, micros, money, period_dict, stage_set
 
 # -- the pipeline digest ------------------------------------------------------------------------
@@ -30,8 +39,7 @@ def pipeline_digest(sql: Sql, ws: int, now: datetime, since: datetime, period, p
         ws,
     )
     loads, days_now, stuck = _open_figures(open_deals, stages, now_us)
-    start = min(previous[0], since)
-    ends = stay_ends(sql, ws, start, max(period[1], now))
+    ends = stay_ends(sql, ws, since, now)
     board = _board(stages, loads, now, currency)
     top = top_stuck(sql, ws, stuck, stages, now_us)
     return {
@@ -42,7 +50,15 @@ def pipeline_digest(sql: Sql, ws: int, now: datetime, since: datetime, period, p
         "board": board,
         "movement": movement(sql, ws, stages, ends, since, now),
         "bottlenecks": bottlenecks(
-            stages, loads, days_now, ends, period, previous, now, currency, top
+            stages,
+            loads,
+            days_now,
+            stay_ranks(sql, ws, period, previous),
+            period,
+            previous,
+            now,
+            currency,
+            top,
         ),
         "outcomes": outcomes(sql, ws, period, previous),
         "period": period_dict(period),

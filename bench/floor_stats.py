@@ -37,6 +37,10 @@ class Sql:
         naive = when.astimezone(UTC).replace(tzinfo=None)
         return naive.isoformat(" ", "microseconds") if self.kind == "sqlite" else naive
 
+    def bytewise(self, column: str) -> str:
+        """A text column compared byte by byte, to group by: SQLite's default already is."""
+        return f'{column} COLLATE "C"' if self.kind == "postgresql" else column
+
     def us(self, column: str) -> str:
         """A naive-UTC timestamp column as integer microseconds since 1970."""
         if self.kind == "sqlite":
@@ -67,12 +71,17 @@ def days(micros: int) -> float:
 
 def percentile(values: Iterable[float], share_: float) -> float | None:
     ordered = sorted(values)
-    if not ordered:
+    return percentile_at(len(ordered), share_, ordered)
+
+
+def percentile_at(count: int, share_: float, at_rank) -> float | None:
+    """The same from the values at the ranks it reads: `at_rank[r]`, r from 0, ascending."""
+    if not count:
         return None
-    rank = (len(ordered) - 1) * share_
+    rank = (count - 1) * share_
     low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+    high = min(low + 1, count - 1)
+    return at_rank[low] + (rank - low) * (at_rank[high] - at_rank[low])
 
 
 def median(values: Iterable[float]) -> float | None:

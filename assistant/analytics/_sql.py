@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, ColumnElement, case
+from sqlalchemy import BigInteger, ColumnElement, String, case
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -72,6 +72,34 @@ def _micros_postgresql(element, compiler, **kw) -> str:
     # an older server's double is within a tenth of a microsecond, and the cast rounds.
     inner = compiler.process(element.clauses, **kw)
     return f"CAST(EXTRACT(EPOCH FROM {inner}) * 1000000 AS BIGINT)"
+
+
+class _bytewise(FunctionElement):  # noqa: N801 - reads as the SQL it is
+    type = String()
+    inherit_cache = True
+
+
+def bytewise(column):
+    """`column` to group or sort by in byte order: for a text column on PostgreSQL, its
+    "C" collation; SQLite's default already is.
+
+    Only where the order is not shown (grouping rows to rank them within): comparing in the
+    database's locale (libc's C.UTF-8 here) was about a third of the time PostgreSQL took to
+    sort the stays to rank at 100k deals.
+    """
+    if isinstance(column.type, String):
+        return _bytewise(column)
+    return column
+
+
+@compiles(_bytewise)
+def _bytewise_default(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_bytewise, "postgresql")
+def _bytewise_postgresql(element, compiler, **kw) -> str:
+    return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
 def whole_seconds(when: datetime) -> int:

@@ -10,21 +10,32 @@ an even count is the mean of the two middle values.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from statistics import NormalDist
 
 
 def percentile(values: Iterable[float], share: float) -> float | None:
     """The `share` (0..1) percentile of `values`; None when there are none."""
+    ordered = sorted(values)
+    return interpolated(len(ordered), share, ordered.__getitem__)
+
+
+def interpolated(count: int, share: float, value_at: Callable[[int], float]) -> float | None:
+    """The `share` (0..1) percentile of `count` values, of which it reads one or two:
+    `value_at(rank)` is the value at 0-based `rank` in ascending order.
+
+    The one formula: for `percentile` over a list, and for `analytics.ranks`, which fetches
+    from SQL only the rows at the ranks this reads.
+    """
     if not 0 <= share <= 1:
         raise ValueError(f"a percentile share is 0..1, got {share}")
-    ordered = sorted(values)
-    if not ordered:
+    if not count:
         return None
-    rank = (len(ordered) - 1) * share
+    rank = (count - 1) * share
     low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+    high = min(low + 1, count - 1)
+    at_low = value_at(low)
+    return at_low + (rank - low) * (value_at(high) - at_low)
 
 
 def median(values: Iterable[float]) -> float | None:
