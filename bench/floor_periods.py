@@ -57,30 +57,45 @@ def stay_ends(sql: Sql, ws: int, start: datetime, end: datetime) -> list[tuple]:
 
 def stay_ranks(sql: Sql, ws: int, period, previous) -> dict[tuple[int, str], tuple]:
     """(count, {rank: days}) per (1 for the period or 0 for the one before, stage left): the
-    stays that ended there, with the durations at the ranks their median and p90 read."""
+    stays that ended there, with the durations at the ranks their median and p90 read.
+    Ranked in SQL on PostgreSQL and in Python on SQLite, as the product does."""
+    stays = f"""
+        SELECT CASE WHEN e.at >= ? THEN 1 ELSE 0 END AS b, e.stay_stage AS s,
+               {sql.us("e.at")} - {sql.us("e.stay_began_at")} AS v
+        FROM changes e
+        WHERE e.workspace_id = ? AND e.stay_began_at IS NOT NULL AND e.at >= ? AND e.at < ?
+    """
+    args = (sql.at(period[0]), ws, sql.at(previous[0]), sql.at(period[1]))
+    if sql.kind == "sqlite":
+        return _ranked_here(sql.rows(stays, *args))
     rows = sql.rows(
         f"""
         SELECT b, s, n, r, v FROM (
-          SELECT b, s, v, count(*) OVER w AS n, row_number() OVER w - 1 AS r FROM (
-            SELECT CASE WHEN e.at >= ? THEN 1 ELSE 0 END AS b, e.stay_stage AS s,
-                   {sql.us("e.at")} - {sql.us("e.stay_began_at")} AS v
-            FROM changes e
-            WHERE e.workspace_id = ? AND e.stay_began_at IS NOT NULL
-              AND e.at >= ? AND e.at < ?
-          ) stays
+          SELECT b, s, v, count(*) OVER w AS n, row_number() OVER w - 1 AS r FROM ({stays}) stays
           WINDOW w AS (PARTITION BY b, {sql.bytewise("s")} ORDER BY v
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
         ) ranked
         WHERE r IN ((n - 1) / 2, (n - 1) / 2 + 1, (n - 1) * 9 / 10, (n - 1) * 9 / 10 + 1)
         """,
-        sql.at(period[0]),
-        ws,
-        sql.at(previous[0]),
-        sql.at(period[1]),
+        *args,
     )
     found: dict[tuple[int, str], tuple] = {}
     for which, key, count, rank, duration in rows:
         found.setdefault((which, key), (count, {}))[1][rank] = days(duration)
+    return found
+
+
+def _ranked_here(rows) -> dict[tuple[int, str], tuple]:
+    groups: dict[tuple[int, str], list[int]] = {}
+    for which, key, duration in rows:
+        groups.setdefault((which, key), []).append(duration)
+    found = {}
+    for key, durations in groups.items():
+        durations.sort()
+        last = len(durations) - 1
+        ranks = {last // 2, last * 9 // 10}
+        ranks |= {min(rank + 1, last) for rank in ranks}
+        found[key] = (len(durations), {rank: days(durations[rank]) for rank in ranks})
     return found
 
 
