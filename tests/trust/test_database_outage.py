@@ -103,48 +103,53 @@ def _timed(call):
     return result, time.monotonic() - start
 
 
-def test_postgres_outage_is_answered_and_recovered_without_restart(postgres_url, relay, fake):
-    tally = Tally("postgresql")
+@pytest.fixture
+def relayed_bot(postgres_url, relay, fake):
+    """The bot on an empty database, reached through the relay."""
     _truncate_all(postgres_url)
     proxied = make_url(postgres_url).set(port=relay.port).render_as_string(hide_password=False)
     services = Services(db=Database(proxied), clock=ManualClock(), admins=frozenset({"UADMIN"}))
     bot = Bot(services, fake)
-    try:
-        assert "#1" in bot.command("/deal", "new Acme 12k").text
-        assert bot.http.get("/healthz")[0] == 200
+    yield bot
+    bot.close()
+    services.db.dispose()
 
-        relay.cut()
-        tally("faults", "database outage")
-        timings = []
-        for cmd, text in (("/deal", "new Globex 8k"), ("/deal", "move 1 next"),
-                          ("/deal", "list"), ("/pipeline", ""), ("/lead", "new Rita")):  # fmt: skip
-            result, seconds = _timed(lambda: bot.command(cmd, text))  # noqa: B023
-            timings.append(seconds)
-            assert result.status == 200 and result.ephemeral, result.raw
-            assert UNAVAILABLE in result.text, (cmd, text, result.text)
-            assert seconds < 3, (cmd, text, seconds)
-            tally("outage", "commands answered")
-        status, _, _ = bot.http.action("deal_next", json.dumps({"n": 1, "v": 1}),
-                                       response_url=fake.response_url("card"))  # fmt: skip
-        assert status == 200
-        (card,) = fake.wait_for("respond:card", 1, timeout=10)
-        assert "unavailable" in card.args["text"] and "nothing was changed" in card.args["text"]
-        (health, _, _), seconds = _timed(lambda: bot.http.get("/healthz"))
-        assert health == 503 and seconds < 3
-        tally("outage", "slowest answer ms", int(max(timings) * 1000))
 
-        relay.open()  # the database is back; the same process, no restart
-        result = bot.command("/deal", "new Globex 8k")
-        assert "#2" in result.text, result.text
-        assert bot.http.get("/healthz")[0] == 200
-        tally("writes", "checked", 2)
-        shown = bot.command("/deal", "show 1").text
-        assert "Lead generation" in shown  # the move during the outage did not happen
-        assert "Rita" not in bot.command("/lead", "list").text
-        tally("outage", "recovered without restart")
-    finally:
-        bot.close()
-        services.db.dispose()
+def test_postgres_outage_is_answered_and_recovered_without_restart(relayed_bot, relay, fake):
+    tally = Tally("postgresql")
+    bot = relayed_bot
+    assert "#1" in bot.command("/deal", "new Acme 12k").text
+    assert bot.http.get("/healthz")[0] == 200
+
+    relay.cut()
+    tally("faults", "database outage")
+    timings = []
+    for cmd, words in (("/deal", "new Globex 8k"), ("/deal", "move 1 next"),
+                      ("/deal", "list"), ("/pipeline", ""), ("/lead", "new Rita")):  # fmt: skip
+        result, seconds = _timed(lambda: bot.command(cmd, words))  # noqa: B023
+        timings.append(seconds)
+        assert result.status == 200 and result.ephemeral, result.raw
+        assert UNAVAILABLE in result.text, (cmd, words, result.text)
+        assert seconds < 3, (cmd, words, seconds)
+        tally("outage", "commands answered")
+    status, _, _ = bot.http.action("deal_next", json.dumps({"n": 1, "v": 1}),
+                                   response_url=fake.response_url("card"))  # fmt: skip
+    assert status == 200
+    (card,) = fake.wait_for("respond:card", 1, timeout=10)
+    assert "unavailable" in card.args["text"] and "nothing was changed" in card.args["text"]
+    (health, _, _), seconds = _timed(lambda: bot.http.get("/healthz"))
+    assert health == 503 and seconds < 3
+    tally("outage", "slowest answer ms", int(max(timings) * 1000))
+
+    relay.open()  # the database is back; the same process, no restart
+    result = bot.command("/deal", "new Globex 8k")
+    assert "#2" in result.text, result.text
+    assert bot.http.get("/healthz")[0] == 200
+    tally("writes", "checked", 2)
+    shown = bot.command("/deal", "show 1").text
+    assert "Lead generation" in shown  # the move during the outage did not happen
+    assert "Rita" not in bot.command("/lead", "list").text
+    tally("outage", "recovered without restart")
 
 
 def test_postgres_connections_probe_a_silent_server(postgres_url):
@@ -165,32 +170,26 @@ def test_postgres_connections_probe_a_silent_server(postgres_url):
 
 
 @pytest.mark.parametrize("idle", [0.0, PING_AFTER_IDLE_S + 0.2], ids=["at once", "after idling"])
-def test_a_restart_between_commands_goes_unseen(postgres_url, relay, fake, idle):
+def test_a_restart_between_commands_goes_unseen(relayed_bot, relay, idle):
     """The server restarts while the bot's pooled connections sit idle (the relay cut and
     reopened): the next command, at once or after a while, is served on new connections
     rather than failing on a dead one, though connections are not pinged at each use."""
-    _truncate_all(postgres_url)
-    proxied = make_url(postgres_url).set(port=relay.port).render_as_string(hide_password=False)
-    services = Services(db=Database(proxied), clock=ManualClock(), admins=frozenset({"UADMIN"}))
-    bot = Bot(services, fake)
-    try:
-        assert "#1" in bot.command("/deal", "new Acme 12k").text
-        assert "Acme" in bot.command("/deal", "show 1").text  # a read connection pooled too
-        before = _backend_pids(services.db)
+    bot = relayed_bot
+    services = bot.services
+    assert "#1" in bot.command("/deal", "new Acme 12k").text
+    assert "Acme" in bot.command("/deal", "show 1").text  # a read connection pooled too
+    before = _backend_pids(services.db)
 
-        relay.cut()
-        time.sleep(0.2)  # the relay's listener lets go of its port
-        relay.open()
-        time.sleep(idle)
+    relay.cut()
+    time.sleep(0.2)  # the relay's listener lets go of its port
+    relay.open()
+    time.sleep(idle)
 
-        moved = bot.command("/deal", "move 1 next")
-        assert "Qualification" in moved.text and UNAVAILABLE not in moved.text, moved.text
-        shown = bot.command("/deal", "show 1").text
-        assert "Qualification" in shown and UNAVAILABLE not in shown, shown
-        assert not before & _backend_pids(services.db)  # both pools' connections are new
-    finally:
-        bot.close()
-        services.db.dispose()
+    moved = bot.command("/deal", "move 1 next")
+    assert "Qualification" in moved.text and UNAVAILABLE not in moved.text, moved.text
+    shown = bot.command("/deal", "show 1").text
+    assert "Qualification" in shown and UNAVAILABLE not in shown, shown
+    assert not before & _backend_pids(services.db)  # both pools' connections are new
 
 
 def _backend_pids(db: Database) -> set[int]:
