@@ -3,11 +3,12 @@
 The same definitions as `assistant/analytics` (README "How the figures are defined"), written
 the shortest way: one pass over the open deals for the board, the bottleneck's "now" figures
 and the stuck list (here); one query for the stays that ended in the movement window, one for
-the order statistics of those of the 30 days and the 30 before (ranked in SQL, as the
-product's), one for closed deals (`bench.floor_periods`); one GROUP BY and one
-narrow query for the funnel, its sources and its campaigns together (`bench.floor_funnel`).
-Times come back as integer microseconds so durations are exact; results are plain dicts
-shaped like the product's dataclasses (`tests/bench/canon.py` compares them). No SQLAlchemy here.
+the order statistics of those of the 30 days and the 30 before (ranked as the product
+ranks them: in SQL on PostgreSQL, in Python on SQLite), one for closed deals
+(`bench.floor_periods`); one GROUP BY and one narrow query for the funnel, its sources and
+its campaigns together (`bench.floor_funnel`). Times come back as integer microseconds so
+durations are exact; results are plain dicts shaped like the product's dataclasses
+(`tests/bench/canon.py` compares them). No SQLAlchemy here.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The floor's figures over periods: stays that ended, movement, outcomes (see bench.floor).
 
 The stays that ended in the movement window come from one query, their order statistics over
-the 30 days and the 30 before from one more (ranked in SQL, as the product's: at 1M deals
-those are ~509k stays); closed deals from one more.
+the 30 days and the 30 before from one more (ranked as the product ranks them: in SQL on
+PostgreSQL, where at 1M deals those are ~509k stays, and in Python on SQLite); closed deals
+from one more.
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ the rows at the one or two ranks a percentile interpolates between: a few rows p
 interpolation itself stays in Python, `stats.interpolated`, the formula `stats.percentile`
 uses, so the figures are the very same floats.
 
-One statement for both databases (window functions: SQLite 3.25+, PostgreSQL), not
-PostgreSQL's `percentile_cont`, so there is one definition. A share is a `Fraction`, so that
-SQL finds the low rank floor((n - 1) x share) in integers: (n - 1) x numerator / denominator,
-integer division on both databases (`tests/integration/test_ranks.py` checks it equals
-Python's floor of the float product, which `stats.interpolated` uses).
+Window functions rather than PostgreSQL's `percentile_cont`, so the interpolation stays
+the one definition in `stats`. A share is a `Fraction`, so that SQL finds the low rank
+floor((n - 1) x share) in integers: (n - 1) x numerator / denominator, integer division on
+both databases (`tests/integration/test_ranks.py` checks it equals Python's floor of the
+float product, which `stats.interpolated` uses).
 
 On SQLite the rows are read and ranked in Python instead (`_ranked_here`): its window
 functions cost more than reading the rows (at 10k deals, ~5k stays, the stays' statement

@@ -72,24 +72,6 @@ class KnownNames:
         return [user_id for user_id in self.stale if user_id not in self.names]
 
 
-def names_for(services: Services, team_id: str, ids: Iterable[str]) -> dict[str, str]:
-    """A name for each of `ids`: the Slack user's, or the id itself for owners that are
-    names already (imported) and for Slack users not met yet."""
-    ids = list(dict.fromkeys(i for i in ids if i))
-    known = known_names_of(services, team_id, ids).names
-    return {i: known.get(i, i) for i in ids}
-
-
-def unknown(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
-    """The Slack user ids among `ids` with no name at all yet."""
-    return known_names_of(services, team_id, ids).missing
-
-
-def stale(services: Services, team_id: str, ids: Iterable[str]) -> list[str]:
-    """The Slack user ids among `ids` with no name yet, or one older than a day."""
-    return known_names_of(services, team_id, ids).stale
-
-
 def known_names_of(services: Services, team_id: str, ids: Iterable[str]) -> KnownNames:
     """Names and staleness of the Slack user ids among `ids` (others, such as owners
     imported by name, are neither named nor stale); no statement when there are none."""

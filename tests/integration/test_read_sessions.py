@@ -125,20 +125,20 @@ def test_names_are_read_by_team_and_refreshed_after_a_day(services, clock, rep):
     people.remember(services, rep.team_id, [people.SlackProfile("U0ANNA", "Anna")])
     people.remember(services, other_team, [people.SlackProfile("U0ANNA", "Anna elsewhere")])
     wanted = ["U0ANNA", "U0NEVERMET", "Imported Owner"]
-    assert people.names_for(services, rep.team_id, wanted) == {
-        "U0ANNA": "Anna",
-        "U0NEVERMET": "U0NEVERMET",
-        "Imported Owner": "Imported Owner",
-    }
-    assert people.unknown(services, rep.team_id, wanted) == ["U0NEVERMET"]
-    assert people.names_for(services, "T0NOTINSTALLED", ["U0ANNA"]) == {"U0ANNA": "U0ANNA"}
+
+    def known(ids, team=rep.team_id):
+        return people.known_names_of(services, team, ids)
+
+    assert known(wanted).names == {"U0ANNA": "Anna"}  # an owner imported by name is no user
+    assert known(wanted).missing == ["U0NEVERMET"]
+    assert known(["U0ANNA"], "T0NOTINSTALLED").names == {}
     clock.advance(hours=23)
-    assert people.stale(services, rep.team_id, ["U0ANNA", "U0NEVERMET"]) == ["U0NEVERMET"]
+    assert known(["U0ANNA", "U0NEVERMET"]).stale == ["U0NEVERMET"]
     clock.advance(hours=2)
-    assert people.stale(services, rep.team_id, ["U0ANNA"]) == ["U0ANNA"]
+    assert known(["U0ANNA"]).stale == ["U0ANNA"]
     people.remember(services, rep.team_id, [people.SlackProfile("U0ANNA", "Anna B.")])
-    assert people.stale(services, rep.team_id, ["U0ANNA"]) == []
-    assert people.names_for(services, other_team, ["U0ANNA"]) == {"U0ANNA": "Anna elsewhere"}
+    assert known(["U0ANNA"]).stale == []
+    assert known(["U0ANNA"], other_team).names == {"U0ANNA": "Anna elsewhere"}
 
 
 def test_names_and_whose_to_refresh_are_one_statement(services, clock, rep):
