@@ -18,12 +18,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.loadgen import Connection, LevelResult, request_bytes, run_level
+from bench import rawdb
+from bench.loadgen import Connection, LevelResult, Request, request_bytes, run_level
 from bench.measure import ROOT, Child, child_env
 from testkit.slack_requests import slash_command_body
 from testkit.workspace_plan import PIPELINE, TEAM_ID, Spec
@@ -61,7 +62,8 @@ class Workload:
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the open deals again: the last level moved them."""
+        """Read the open deals again (the last level moved them), and where the deals and
+        their history end, to find what the next level writes (`check_writes`)."""
         from bench.dbs import raw_connect
 
         connection = raw_connect(self.url)
@@ -69,6 +71,10 @@ class Workload:
             "SELECT number, owner_id, stage_key FROM deals WHERE status = 'open' ORDER BY number"
         ).fetchall()
         self.deal_count = connection.execute("SELECT max(number) FROM deals").fetchone()[0]
+        self.written_after = connection.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM deals),"
+            " (SELECT coalesce(max(id), 0) FROM changes)"
+        ).fetchone()
         connection.close()
         self.open_by_owner: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for number, owner, stage in rows:
@@ -93,8 +99,9 @@ class Workload:
         words = [word for word, weight in LIST_WORDS for _ in range(weight)]
         sequence = iter(range(10**9))
 
-        def next_request() -> tuple[str, str]:
+        def next_request() -> Request:
             kind = rng.choice(kinds)
+            write = None
             if kind == "move" and not numbers:
                 kind = "show"
             if kind == "show":
@@ -109,8 +116,11 @@ class Workload:
                 step = 1 if stage == 0 or (stage < len(PIPELINE) - 1 and rng.random() < 0.5) else -1
                 mine[number] = stage + step
                 command, text = "/deal", f"move {number} {'next' if step > 0 else 'back'}"
+                write = ("move", number, PIPELINE[stage + step])
             else:
-                command, text = "/deal", f'new "Bench {self.run}-{seed}-{k}-{next(sequence)}" 12k'
+                name = f"Bench {self.run}-{seed}-{k}-{next(sequence)}"
+                command, text = "/deal", f'new "{name}" 12k'
+                write = ("new", name)
             # Unique per request, or the bot rightly answers "already handled".
             trigger = f"{self.run}.{seed}.{k}.{next(sequence)}"
             body = slash_command_body(
@@ -122,9 +132,53 @@ class Workload:
                 trigger_id=trigger,
                 response_url="http://127.0.0.1:9/respond/unused",
             )
-            return kind, body
+            return Request(kind, body, write)
 
         return next_request
+
+    def check_writes(self, level: LevelResult) -> list[str]:
+        """What the database lacks or holds twice of the writes `level` had answered since
+        the last `refresh`: each new deal once, each move one stage row of its deal's history
+        (so once), and each moved deal in the stage its last move named. Empty when all is
+        there once."""
+        from bench.dbs import raw_connect
+
+        mark = rawdb.placeholder("postgresql" if self.url.startswith("postgres") else "sqlite")
+        deals_after, changes_after = self.written_after
+        connection = raw_connect(self.url)
+        created = Counter(
+            name
+            for (name,) in connection.execute(
+                f"SELECT name FROM deals WHERE id > {mark}", (deals_after,)
+            ).fetchall()
+        )
+        moved = dict(
+            connection.execute(
+                "SELECT d.number, count(*) FROM changes c JOIN deals d ON d.id = c.entity_id"
+                f" WHERE c.id > {mark} AND c.entity = 'deal' AND c.action = 'move'"
+                " AND c.field = 'stage_key' GROUP BY d.number",
+                (changes_after,),
+            ).fetchall()
+        )
+        stages = dict(connection.execute("SELECT number, stage_key FROM deals").fetchall())
+        connection.close()
+        answered = Counter(w[1] for w in level.writes if w[0] == "new")
+        moves = Counter(w[1] for w in level.writes if w[0] == "move")
+        last_stage = {w[1]: w[2] for w in level.writes if w[0] == "move"}
+        wrong = [f"new deal {n!r} {created[n]} times" for n in answered if created[n] != 1]
+        wrong += [f"deal {n!r} created unanswered" for n in created.keys() - answered.keys()]
+        wrong += [
+            f"#{number}: {moved.get(number, 0)} moves in its history, {count} answered"
+            for number, count in moves.items()
+            if moved.get(number, 0) != count
+        ]
+        wrong += [f"#{n}: moves unanswered" for n in moved.keys() - moves.keys()]
+        wrong += [
+            f"#{number} in {stages.get(number)}, its last move named {stage}"
+            for number, stage in last_stage.items()
+            if stages.get(number) != stage
+        ]
+        return wrong
 
 
 # -- servers ------------------------------------------------------------------------------------
@@ -232,6 +286,8 @@ def run(
                     level = run_level(
                         "127.0.0.1", port, SECRET, workload.clients(count, count), 0.5, duration
                     )
+                    if name != "bare Bolt":  # it answers and writes nothing
+                        level.wrong_writes = workload.check_writes(level)
                     results.append(CommandsResult(name, dialect, level))
                     p50, p99 = (_ms(level.percentile(share)) for share in (0.5, 0.99))
                     floor = floors.get((dialect, count)) if name == "bot" else None
@@ -239,13 +295,22 @@ def run(
                     log(
                         f"  {name:9} {dialect or '':10} {count:2} clients "
                         f"{level.throughput:7.0f} req/s  p50 {p50} ms  "
-                        f"p99 {p99} ms  errors {level.errors} failed {level.failed}{versus}"
+                        f"p99 {p99} ms  errors {level.errors} failed {level.failed}"
+                        f"{_writes(level)}{versus}"
                     )
                     if name == "floor":
                         floors[(dialect, count)] = level
     for url in urls.values():
         scratch.drop(url)
     return results
+
+
+def _writes(level: LevelResult) -> str:
+    if level.wrong_writes is None:
+        return ""
+    if level.wrong_writes:
+        return f"  writes WRONG: {'; '.join(level.wrong_writes[:3])}"
+    return f"  {len(level.writes)} writes once each"
 
 
 def _ms(seconds: float | None) -> str:

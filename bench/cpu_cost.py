@@ -69,7 +69,7 @@ def measure(dialect: str, requests: int) -> None:
             statements: dict[str, list[int]] = defaultdict(list)
             writes: dict[str, list[int]] = defaultdict(list)
             for i in range(requests):
-                kind, body = clients[i % 4]()
+                kind, body, _ = clients[i % 4]()
                 before = dict(counts)
                 started = time.thread_time()
                 wsgi_call(app, body, SECRET)

@@ -2,7 +2,8 @@
 
 Clients are threads on raw sockets with hand-written HTTP/1.1 (a few tens of microseconds of
 Python per request, so the generator takes little of the CPU it shares with the server).
-A request counts when it starts after the warm-up and ends before the stop time.
+A request counts when it starts after the warm-up and ends before the stop time. Every write
+answered, in the window or not, is kept for the bench to look for in the database afterwards.
 """
 
 from __future__ import annotations
@@ -13,12 +14,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from testkit.slack_requests import sign
 
 # Replies that report a failure: a domain error (":warning: ..." as the whole reply's start),
 # an unexpected error, a repeated delivery or an outage. The mix should cause none.
 FAILED_REPLY = (b'": ":warning:', b"Something went wrong", b"already handled", b"unavailable")
+
+
+class Request(NamedTuple):
+    kind: str
+    body: str
+    # What the request leaves in the database once answered without a failure, for
+    # `bench.commands` to check (None: it only reads).
+    write: tuple | None = None
 
 
 @dataclass
@@ -30,6 +40,13 @@ class LevelResult:
     errors: int = 0  # no answer, or not HTTP 200
     failed: int = 0  # 200, but the reply reports a failure (the mix should never cause one)
     failures: list[str] = field(default_factory=list)  # the first few, to say what failed
+    # Over the whole level, warm-up included: the writes answered without a failure, and
+    # how many writes got no answer (their outcome unknown).
+    writes: list[tuple] = field(default_factory=list)
+    unanswered_writes: int = 0
+    # Set by the bench after the level: what the database lacks or holds twice of `writes`
+    # (None: not checked, as for bare Bolt, which writes nothing).
+    wrong_writes: list[str] | None = None
 
     @property
     def throughput(self) -> float:
@@ -117,25 +134,26 @@ def run_level(
     host: str,
     port: int,
     secret: str,
-    clients: list[Callable[[], tuple[str, str]]],
+    clients: list[Callable[[], Request]],
     warmup: float,
     duration: float,
 ) -> LevelResult:
-    """Each item of `clients` makes its client's next (kind, signed request body)."""
+    """Each item of `clients` makes its client's next request."""
     result = LevelResult(len(clients), duration)
     lock = threading.Lock()
     begin = time.perf_counter() + 0.05
     counting, stop = begin + warmup, begin + warmup + duration
 
-    def client(next_request: Callable[[], tuple[str, str]]) -> None:
+    def client(next_request: Callable[[], Request]) -> None:
         connection = Connection(host, port)
         mine: list[tuple[float, str]] = []
         samples: list[str] = []
-        errors = failed = 0
+        writes: list[tuple] = []
+        errors = failed = unanswered = 0
         while time.perf_counter() < begin:
             time.sleep(0.001)
         while time.perf_counter() < stop:
-            kind, body = next_request()
+            kind, body, write = next_request()
             request = request_bytes(host, port, secret, body)
             started = time.perf_counter()
             try:
@@ -143,13 +161,20 @@ def run_level(
             except OSError:
                 connection.close()
                 errors += started >= counting
+                unanswered += write is not None
                 continue
             ended = time.perf_counter()
+            failure = status == 200 and any(marker in reply[:300] for marker in FAILED_REPLY)
+            if write is not None:
+                if status != 200:
+                    unanswered += 1
+                elif not failure:
+                    writes.append(write)
             if started >= counting and ended <= stop:
                 if status != 200:
                     errors += 1
                 else:
-                    if any(marker in reply[:300] for marker in FAILED_REPLY):
+                    if failure:
                         failed += 1
                         if len(samples) < 3:
                             samples.append(f"{kind}: {reply[:200].decode(errors='replace')}")
@@ -162,6 +187,8 @@ def run_level(
             result.errors += errors
             result.failed += failed
             result.failures += samples[: 5 - len(result.failures)]
+            result.writes += writes
+            result.unanswered_writes += unanswered
 
     threads = [threading.Thread(target=client, args=(c,), daemon=True) for c in clients]
     for thread in threads:

@@ -173,7 +173,7 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
         plain: dict[str, list[float]] = defaultdict(list)
         after: dict[str, list[float]] = defaultdict(list)
         for i in range(requests):  # first without the profiler: what each command costs
-            kind, body = clients[i % 4]()
+            kind, body, _ = clients[i % 4]()
             started = time.perf_counter()
             wsgi_call(app, body, SECRET)
             plain[kind].append(time.perf_counter() - started)
@@ -187,7 +187,7 @@ def profile_commands(url: str, requests: int = 400) -> tuple[Profile, CommandCos
         profiler = cProfile.Profile()
         began = time.perf_counter()
         for i in range(requests):
-            kind, body = clients[i % 4]()
+            kind, body, _ = clients[i % 4]()
             before = len(seen)
             started = time.perf_counter()
             profiler.enable()

@@ -80,11 +80,21 @@ def load_line(label: str) -> str:
 # -- commands -----------------------------------------------------------------------------------
 
 
+def writes_cell(level) -> str:
+    """The writes column: how many were found once each, or what was wrong."""
+    if level.wrong_writes is None:
+        return "—"
+    if level.wrong_writes:
+        return f"**{len(level.wrong_writes)} wrong**: {'; '.join(level.wrong_writes[:2])}"
+    unknown = f" ({level.unanswered_writes} unanswered)" if level.unanswered_writes else ""
+    return f"{len(level.writes):,} once each{unknown}"
+
+
 def commands_section(results: list[CommandsResult]) -> list[str]:
     rows = [
         [r.server + (f" ({r.dialect})" if r.dialect else ""), r.level.clients,
          f"{r.level.throughput:,.0f}", ms(r.level.percentile(0.5)), ms(r.level.percentile(0.99)),
-         r.level.errors, r.level.failed]
+         r.level.errors, r.level.failed, writes_cell(r.level)]
         for r in results
     ]  # fmt: skip
     out = [
@@ -94,7 +104,15 @@ def commands_section(results: list[CommandsResult]) -> list[str]:
         "by hand on the same database, measured just before the bot; bare Bolt acknowledges "
         "and does nothing (a reference only).",
         "",
-        table(["server", "clients", "req/s", "p50 ms", "p99 ms", "errors", "failed"], rows),
+        "Writes: every `/deal new` and `/deal move` answered without a failure, warm-up "
+        "included, looked for in the database after the level: each new deal there once, "
+        "each move one stage row in its deal's history, each moved deal in the stage its "
+        "last move named.",
+        "",
+        table(
+            ["server", "clients", "req/s", "p50 ms", "p99 ms", "errors", "failed", "writes"],
+            rows,
+        ),
     ]
     pairs = floor_pairs(results)
     bare = {r.level.clients: r.level for r in results if r.server == "bare Bolt"}
@@ -232,7 +250,10 @@ def goals(
             p99, y = bot.percentile(0.99), ratio(bot.percentile(0.99), floor.percentile(0.99))
             line += (
                 f"; p99 {ms(p99)} ms ≤ 100 ms — {verdict(p99 is not None and p99 <= 0.1)}; "
-                f"{times(y)} the floor's p99 ≤ 2× — {verdict(y is not None and y <= 2)}"
+                f"{times(y)} the floor's p99 ≤ 2× — {verdict(y is not None and y <= 2)}; "
+                f"{bot.errors} errors, {bot.failed} failure replies, "
+                f"writes {writes_cell(bot)} — "
+                f"{verdict(bot.errors == bot.failed == 0 and bot.wrong_writes == [])}"
             )
         lines.append(line)
     biggest = max((r.spec.deals for r in digests), default=None)

@@ -59,6 +59,11 @@ def test_a_tiny_run_prints_every_table(dialects, tmp_path):
     for result in outcome.commands:
         assert result.level.latencies, f"{result.server} answered no request"
         assert (result.level.errors, result.level.failed) == (0, 0), result.level.failures
+        # Every write answered is in the database once (bare Bolt writes nothing: unchecked).
+        checked = result.level.wrong_writes
+        assert checked is None if result.server == "bare Bolt" else checked == [], checked
+    writers = [r.level for r in outcome.commands if r.server != "bare Bolt"]
+    assert sum(len(level.writes) for level in writers) > 0
     assert len(_table_rows(markdown, "Commands")) > len(servers) * levels  # the ratio tables
     assert "The mix, bot against the floor" in markdown and "Per command" in markdown
 
