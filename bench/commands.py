@@ -143,7 +143,7 @@ class Workload:
         there once."""
         from bench.dbs import raw_connect
 
-        mark = rawdb.placeholder("postgresql" if self.url.startswith("postgres") else "sqlite")
+        mark = rawdb.placeholder(rawdb.target_of(self.url)[0])
         deals_after, changes_after = self.written_after
         connection = raw_connect(self.url)
         created = Counter(
@@ -306,11 +306,7 @@ def run(
 
 
 def _writes(level: LevelResult) -> str:
-    if level.wrong_writes is None:
-        return ""
-    if level.wrong_writes:
-        return f"  writes WRONG: {'; '.join(level.wrong_writes[:3])}"
-    return f"  {len(level.writes)} writes once each"
+    return "" if level.wrong_writes is None else f"  writes {level.writes_said()}"
 
 
 def _ms(seconds: float | None) -> str:

@@ -48,6 +48,16 @@ class LevelResult:
     # (None: not checked, as for bare Bolt, which writes nothing).
     wrong_writes: list[str] | None = None
 
+    def writes_said(self) -> str:
+        """The write check in a few words: how many writes were there once each, or what
+        was wrong; "—" when not checked."""
+        if self.wrong_writes is None:
+            return "—"
+        if self.wrong_writes:
+            return f"**{len(self.wrong_writes)} wrong**: {'; '.join(self.wrong_writes[:2])}"
+        unknown = f" ({self.unanswered_writes} unanswered)" if self.unanswered_writes else ""
+        return f"{len(self.writes):,} once each{unknown}"
+
     @property
     def throughput(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0

@@ -80,21 +80,11 @@ def load_line(label: str) -> str:
 # -- commands -----------------------------------------------------------------------------------
 
 
-def writes_cell(level) -> str:
-    """The writes column: how many were found once each, or what was wrong."""
-    if level.wrong_writes is None:
-        return "—"
-    if level.wrong_writes:
-        return f"**{len(level.wrong_writes)} wrong**: {'; '.join(level.wrong_writes[:2])}"
-    unknown = f" ({level.unanswered_writes} unanswered)" if level.unanswered_writes else ""
-    return f"{len(level.writes):,} once each{unknown}"
-
-
 def commands_section(results: list[CommandsResult]) -> list[str]:
     rows = [
         [r.server + (f" ({r.dialect})" if r.dialect else ""), r.level.clients,
          f"{r.level.throughput:,.0f}", ms(r.level.percentile(0.5)), ms(r.level.percentile(0.99)),
-         r.level.errors, r.level.failed, writes_cell(r.level)]
+         r.level.errors, r.level.failed, r.level.writes_said()]
         for r in results
     ]  # fmt: skip
     out = [
@@ -252,7 +242,7 @@ def goals(
                 f"; p99 {ms(p99)} ms ≤ 100 ms — {verdict(p99 is not None and p99 <= 0.1)}; "
                 f"{times(y)} the floor's p99 ≤ 2× — {verdict(y is not None and y <= 2)}; "
                 f"{bot.errors} errors, {bot.failed} failure replies, "
-                f"writes {writes_cell(bot)} — "
+                f"writes {bot.writes_said()} — "
                 f"{verdict(bot.errors == bot.failed == 0 and bot.wrong_writes == [])}"
             )
         lines.append(line)
